@@ -1,0 +1,304 @@
+//! The only module that speaks ONNX Runtime. Everything outside it deals in the domain:
+//! token ids, frame durations, feature frames, F0, energy and PCM.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use ort::session::{builder::GraphOptimizationLevel, Session};
+use ort::value::TensorRef;
+
+/// Failures of the runtime layer, phrased for the person running the program.
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("ONNX Runtime library not found at {0}; run `yomiage setup` to fetch it")]
+    LibraryMissing(PathBuf),
+    #[error(
+        "could not load ONNX Runtime from {path}: {message}; run `yomiage setup` to repair it"
+    )]
+    LibraryLoad { path: PathBuf, message: String },
+    #[error("model file {0} is missing; run `yomiage setup`")]
+    ModelMissing(PathBuf),
+    #[error("could not load model {path}: {source}")]
+    ModelLoad { path: PathBuf, source: ort::Error },
+    #[error("{stage} model failed: {source}")]
+    Run {
+        stage: &'static str,
+        source: ort::Error,
+    },
+    #[error("{stage} model returned {what}")]
+    Output { stage: &'static str, what: String },
+}
+
+/// Session settings. Two intra-op threads without spinning measured fastest on 2 cores
+/// (shared/notes/model.md).
+#[derive(Debug, Clone, Copy)]
+pub struct SessionOptions {
+    pub intra_threads: usize,
+    pub spinning: bool,
+}
+
+impl Default for SessionOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        SessionOptions {
+            intra_threads: cores.min(4),
+            spinning: false,
+        }
+    }
+}
+
+/// A loaded ONNX Runtime library. Keep it alive as long as any model made from it.
+pub struct OnnxRuntime {
+    env: ort::environment::Environment,
+    options: SessionOptions,
+}
+
+impl OnnxRuntime {
+    /// Loads the shared library at `library` (never searches the system; a missing file is
+    /// reported instead of letting `ort` panic at its first call).
+    pub fn load(library: &Path, options: SessionOptions) -> Result<Self, RuntimeError> {
+        if !library.is_file() {
+            return Err(RuntimeError::LibraryMissing(library.to_owned()));
+        }
+        let load_err = |message: String| RuntimeError::LibraryLoad {
+            path: library.to_owned(),
+            message,
+        };
+        let builder = ort::init_from(library).map_err(|e| load_err(e.to_string()))?;
+        let env = builder
+            .with_name("yomiage")
+            .build()
+            .map_err(|e| load_err(e.to_string()))?;
+        Ok(OnnxRuntime { env, options })
+    }
+
+    fn session(&self, path: &Path) -> Result<Mutex<Session>, RuntimeError> {
+        if !path.is_file() {
+            return Err(RuntimeError::ModelMissing(path.to_owned()));
+        }
+        let wrap = |source: ort::Error| RuntimeError::ModelLoad {
+            path: path.to_owned(),
+            source,
+        };
+        let build = || -> ort::Result<Session> {
+            Session::builder(&self.env)?
+                .with_intra_threads(self.options.intra_threads)?
+                .with_inter_threads(1)?
+                .with_intra_op_spinning(self.options.spinning)?
+                .with_optimization_level(GraphOptimizationLevel::Level3)?
+                .commit_from_file(path)
+        };
+        build().map(Mutex::new).map_err(wrap)
+    }
+}
+
+/// Per-token output of the duration stage (token axis includes the two pad tokens).
+#[derive(Debug, Clone)]
+pub struct TokenFeatures {
+    /// Frames per token after speed and rounding (≥ 1 each).
+    pub durations: Vec<u32>,
+    /// Durations before speed and rounding, in frames.
+    pub raw_durations: Vec<f32>,
+    /// Prosody-encoder features, token-major `[tokens][D_DIM]`.
+    pub d: Vec<f32>,
+    /// Text-encoder features, channel-major `[T_EN_DIM][tokens]`.
+    pub t_en: Vec<f32>,
+}
+
+pub const D_DIM: usize = 640;
+pub const T_EN_DIM: usize = 512;
+pub const STYLE_DIM: usize = 256;
+
+fn output<'a>(
+    outputs: &'a ort::session::SessionOutputs<'_>,
+    stage: &'static str,
+    name: &str,
+) -> Result<&'a [f32], RuntimeError> {
+    let value = outputs.get(name).ok_or_else(|| RuntimeError::Output {
+        stage,
+        what: format!("no output named {name}"),
+    })?;
+    value
+        .try_extract_tensor::<f32>()
+        .map(|(_, data)| data)
+        .map_err(|source| RuntimeError::Run { stage, source })
+}
+
+/// Durations and encoder features per token (stage "duration").
+pub struct DurationModel(Mutex<Session>);
+/// F0 and energy from frame-aligned features (stage "prosody").
+pub struct ProsodyModel(Mutex<Session>);
+/// Frame features, F0 and energy to PCM (stage "decoder").
+pub struct DecoderModel(Mutex<Session>);
+
+macro_rules! lock {
+    ($m:expr) => {
+        // A poisoned lock only means another thread panicked mid-run; the session itself holds
+        // no partial state between runs, so it is safe to keep using it.
+        $m.0.lock().unwrap_or_else(|p| p.into_inner())
+    };
+}
+
+fn run_err(stage: &'static str) -> impl Fn(ort::Error) -> RuntimeError {
+    move |source| RuntimeError::Run { stage, source }
+}
+
+impl DurationModel {
+    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
+        rt.session(path).map(DurationModel)
+    }
+
+    /// `tokens` must include the pad at each end; `style` has [`STYLE_DIM`] values.
+    pub fn run(
+        &self,
+        tokens: &[i64],
+        style: &[f32],
+        speed: f32,
+    ) -> Result<TokenFeatures, RuntimeError> {
+        const STAGE: &str = "duration";
+        let n = tokens.len();
+        let err = run_err(STAGE);
+        let mut session = lock!(self);
+        let speed = [speed];
+        let inputs = ort::inputs![
+            "tokens" => TensorRef::from_array_view(([1usize, n], tokens)).map_err(&err)?,
+            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
+            "speed" => TensorRef::from_array_view(([1usize], &speed[..])).map_err(&err)?,
+        ];
+        let out = session.run(inputs).map_err(&err)?;
+        let durations = output(&out, STAGE, "durations")?;
+        let raw = output(&out, STAGE, "raw_durations")?;
+        let d = output(&out, STAGE, "d")?;
+        let t_en = output(&out, STAGE, "t_en")?;
+        if durations.len() != n || d.len() != n * D_DIM || t_en.len() != n * T_EN_DIM {
+            return Err(RuntimeError::Output {
+                stage: STAGE,
+                what: format!("unexpected shapes for {n} tokens"),
+            });
+        }
+        Ok(TokenFeatures {
+            // The graph clips to ≥ 1 and rounds, so these are exact small integers.
+            durations: durations.iter().map(|&f| f.max(1.0) as u32).collect(),
+            raw_durations: raw.to_vec(),
+            d: d.to_vec(),
+            t_en: t_en.to_vec(),
+        })
+    }
+}
+
+impl ProsodyModel {
+    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
+        rt.session(path).map(ProsodyModel)
+    }
+
+    /// `d_aligned` is channel-major `[D_DIM][frames]`. Returns (F0 Hz, energy), each 2 per frame.
+    pub fn run(
+        &self,
+        d_aligned: &[f32],
+        frames: usize,
+        style: &[f32],
+    ) -> Result<(Vec<f32>, Vec<f32>), RuntimeError> {
+        const STAGE: &str = "prosody";
+        let err = run_err(STAGE);
+        let mut session = lock!(self);
+        let inputs = ort::inputs![
+            "d_aligned" => TensorRef::from_array_view(([1usize, D_DIM, frames], d_aligned)).map_err(&err)?,
+            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
+        ];
+        let out = session.run(inputs).map_err(&err)?;
+        let f0 = output(&out, STAGE, "f0")?.to_vec();
+        let energy = output(&out, STAGE, "energy")?.to_vec();
+        if f0.len() != 2 * frames || energy.len() != 2 * frames {
+            return Err(RuntimeError::Output {
+                stage: STAGE,
+                what: format!("F0/energy not 2×{frames} long"),
+            });
+        }
+        Ok((f0, energy))
+    }
+}
+
+impl DecoderModel {
+    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
+        rt.session(path).map(DecoderModel)
+    }
+
+    /// `asr` is channel-major `[T_EN_DIM][frames]`; `f0`/`energy` have 2 values per frame.
+    pub fn run(
+        &self,
+        asr: &[f32],
+        f0: &[f32],
+        energy: &[f32],
+        frames: usize,
+        style: &[f32],
+    ) -> Result<Vec<f32>, RuntimeError> {
+        const STAGE: &str = "decoder";
+        let err = run_err(STAGE);
+        let mut session = lock!(self);
+        let inputs = ort::inputs![
+            "asr" => TensorRef::from_array_view(([1usize, T_EN_DIM, frames], asr)).map_err(&err)?,
+            "f0" => TensorRef::from_array_view(([1usize, 2 * frames], f0)).map_err(&err)?,
+            "energy" => TensorRef::from_array_view(([1usize, 2 * frames], energy)).map_err(&err)?,
+            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
+        ];
+        let out = session.run(inputs).map_err(&err)?;
+        Ok(output(&out, STAGE, "audio")?.to_vec())
+    }
+}
+
+/// The unsplit Kokoro graph, kept to check that the stage models reproduce it and as a
+/// baseline in benchmarks; synthesis never uses it.
+pub struct WholeModel(Mutex<Session>);
+
+impl WholeModel {
+    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
+        rt.session(path).map(WholeModel)
+    }
+
+    pub fn run(&self, tokens: &[i64], style: &[f32], speed: f32) -> Result<Vec<f32>, RuntimeError> {
+        const STAGE: &str = "whole model";
+        let err = run_err(STAGE);
+        let mut session = lock!(self);
+        let speed = [speed];
+        let inputs = ort::inputs![
+            "tokens" => TensorRef::from_array_view(([1usize, tokens.len()], tokens)).map_err(&err)?,
+            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
+            "speed" => TensorRef::from_array_view(([1usize], &speed[..])).map_err(&err)?,
+        ];
+        let out = session.run(inputs).map_err(&err)?;
+        Ok(output(&out, STAGE, "audio")?.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_library_is_an_error_that_names_setup() {
+        let err = OnnxRuntime::load(
+            Path::new("/nonexistent/libonnxruntime.so"),
+            SessionOptions::default(),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(
+            err.contains("yomiage setup") && err.contains("/nonexistent"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_library_is_an_error_not_a_panic() {
+        let dir = std::env::temp_dir().join(format!("yomiage-ort-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fake = dir.join("libonnxruntime.so.1.32.0");
+        std::fs::write(&fake, b"not an ELF file").unwrap();
+        let err = OnnxRuntime::load(&fake, SessionOptions::default())
+            .err()
+            .map(|e| e.to_string());
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.is_some_and(|e| e.contains("could not load ONNX Runtime")));
+    }
+}

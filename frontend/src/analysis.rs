@@ -1,0 +1,387 @@
+//! Text → accent phrases, using jpreprocess (OpenJTalk's frontend in Rust).
+//!
+//! The phrases are built from jpreprocess's NJD nodes directly, following the grouping rules of
+//! its jpcommon stage (which produces the full-context labels), rather than by parsing labels:
+//! labels clamp counts (49 moras per phrase) and write a flat phrase's accent as its mora count,
+//! while the NJD node that starts a phrase still carries the true accent type (0 = heiban).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use jpreprocess::{DefaultTokenizer, JPreprocess, NJD};
+use jpreprocess_core::pronunciation::phoneme::Consonant;
+use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
+use crate::types::{AccentPhrase, Mora};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FrontendError {
+    #[error(
+        "no dictionary at {path}: build it first (yomiage setup, or \
+         yomiage_frontend::build_dictionary from OpenJTalk's mecab-naist-jdic source)"
+    )]
+    DictionaryMissing { path: PathBuf },
+    #[error(
+        "the dictionary at {path} was built by jpreprocess {built}, but this program uses \
+         jpreprocess {current}; the format changes between versions, rebuild the dictionary"
+    )]
+    DictionaryVersion {
+        path: PathBuf,
+        built: String,
+        current: String,
+    },
+    #[error("could not load the dictionary at {path}: {source}")]
+    DictionaryLoad {
+        path: PathBuf,
+        #[source]
+        source: lindera_dictionary::error::LinderaError,
+    },
+    #[error("the text is empty")]
+    EmptyText,
+    #[error("nothing to say: the text has no readable words (only symbols, emoji or punctuation)")]
+    NothingToSay,
+    #[error("text analysis failed: {0}")]
+    Analysis(#[source] jpreprocess::error::JPreprocessError),
+    #[error("text analysis crashed inside jpreprocess on a {chars}-character input")]
+    Internal { chars: usize },
+}
+
+/// The Japanese text frontend: a loaded dictionary plus OpenJTalk's rules.
+///
+/// Cheap to share: analysis takes `&self`, and the type is `Send + Sync`.
+pub struct Frontend {
+    jp: JPreprocess<DefaultTokenizer>,
+}
+
+impl std::fmt::Debug for Frontend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Frontend").finish_non_exhaustive()
+    }
+}
+
+impl Frontend {
+    /// Loads a dictionary built by [`crate::build_dictionary`] (memory-mapped: ~40 ms, and the
+    /// 77 MB of word data stay in the page cache rather than the heap).
+    pub fn load(dict_dir: &Path) -> Result<Frontend, FrontendError> {
+        if !dict_dir.join("metadata.json").is_file() {
+            return Err(FrontendError::DictionaryMissing {
+                path: dict_dir.to_path_buf(),
+            });
+        }
+        check_build_info(dict_dir)?;
+        let started = Instant::now();
+        let dict = jpreprocess::Dictionary::load_from_path_with_options(dict_dir, true).map_err(
+            |source| FrontendError::DictionaryLoad {
+                path: dict_dir.to_path_buf(),
+                source,
+            },
+        )?;
+        let jp = JPreprocess::with_dictionaries(dict, None);
+        tracing::debug!(
+            dir = %dict_dir.display(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            "dictionary loaded"
+        );
+        Ok(Frontend { jp })
+    }
+
+    /// Analyzes Japanese text into accent phrases with OpenJTalk's readings, accents,
+    /// devoicing and pauses. Lengths and pitches are left at 0 for the engine to fill.
+    pub fn analyze(&self, text: &str) -> Result<Vec<AccentPhrase>, FrontendError> {
+        let cleaned = clean_text(text);
+        if cleaned.trim().is_empty() {
+            return Err(FrontendError::EmptyText);
+        }
+        let njd = self.njd(&cleaned)?;
+        let phrases = phrases_from_njd(&njd);
+        if phrases.is_empty() {
+            return Err(FrontendError::NothingToSay);
+        }
+        Ok(phrases)
+    }
+
+    /// Runs jpreprocess up to the preprocessed NJD (readings, accents, chaining, devoicing).
+    fn njd(&self, text: &str) -> Result<NJD, FrontendError> {
+        let started = Instant::now();
+        // A panic in the dependency must not take a server down with it; `&self` is never
+        // mutated, so nothing is left half-updated if it happens.
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut njd = self.jp.text_to_njd(text)?;
+            njd.preprocess();
+            Ok(njd)
+        }));
+        let njd = match result {
+            Ok(r) => r.map_err(FrontendError::Analysis)?,
+            Err(_) => {
+                let chars = text.chars().count();
+                tracing::error!(chars, "jpreprocess panicked");
+                return Err(FrontendError::Internal { chars });
+            }
+        };
+        tracing::trace!(
+            nodes = njd.nodes.len(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+            "njd"
+        );
+        Ok(njd)
+    }
+
+    /// jpreprocess's own full-context labels, reduced to (phoneme, F1 mora count, F2 accent,
+    /// F3 interrogative), for cross-checking the phrase grouping.
+    #[cfg(test)]
+    pub(crate) fn label_summary(&self, text: &str) -> Vec<LabelSummary> {
+        let labels = self
+            .jp
+            .extract_fullcontext(&clean_text(text))
+            .expect("labels");
+        labels
+            .iter()
+            .map(|l| {
+                let f = l
+                    .accent_phrase_curr
+                    .as_ref()
+                    .map(|f| (f.mora_count, f.accent_position, f.is_interrogative));
+                (l.phoneme.c.clone().unwrap_or_default(), f)
+            })
+            .collect()
+    }
+}
+
+/// (phoneme, Some((F1 mora count, F2 accent, F3 interrogative))) of one label.
+#[cfg(test)]
+pub(crate) type LabelSummary = (String, Option<(u8, u8, bool)>);
+
+fn check_build_info(dir: &Path) -> Result<(), FrontendError> {
+    let path = dir.join(BUILD_INFO_FILE);
+    let info = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<BuildInfo>(&s).ok());
+    match info {
+        Some(info) if info.jpreprocess != jpreprocess::VERSION => {
+            Err(FrontendError::DictionaryVersion {
+                path: dir.to_path_buf(),
+                built: info.jpreprocess,
+                current: jpreprocess::VERSION.to_owned(),
+            })
+        }
+        Some(_) => Ok(()),
+        None => {
+            // Built by other means (e.g. jpreprocess's dict_tools): may still be fine.
+            tracing::warn!(
+                path = %path.display(),
+                "dictionary has no build record; if loading or analysis fails, rebuild it"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// Prepares user text for jpreprocess.
+///
+/// NFC composes decomposed kana (か + U+3099 → が). Line breaks, tabs and other whitespace or
+/// control characters become spaces, which OpenJTalk treats as a pause (it silently drops
+/// `\n`, so lines would otherwise run together). Invisible format characters (zero-width
+/// joiners, BOM, variation selectors) are removed so they do not cause pauses inside words.
+fn clean_text(text: &str) -> String {
+    text.nfc()
+        .filter_map(|c| {
+            if c.is_whitespace() || c.is_control() {
+                Some(' ')
+            } else if is_invisible_format(c) {
+                None
+            } else {
+                Some(c)
+            }
+        })
+        .collect()
+}
+
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                  // soft hyphen
+        | '\u{200B}'..='\u{200F}'   // zero-width space/joiners, direction marks
+        | '\u{202A}'..='\u{202E}'   // bidi embedding
+        | '\u{2060}'..='\u{2064}'   // word joiner, invisible operators
+        | '\u{FE00}'..='\u{FE0F}'   // variation selectors
+        | '\u{FEFF}'                // BOM
+        | '\u{E0100}'..='\u{E01EF}' // variation selectors supplement
+    )
+}
+
+/// Groups NJD nodes into accent phrases the way jpcommon does: a node with chain flag joins
+/// the previous phrase, `、`-like nodes (any punctuation or unreadable symbol) and `？` end a
+/// breath group, and a pause separates breath groups.
+fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
+    let mut phrases: Vec<AccentPhrase> = Vec::new();
+    // Set at a breath-group break; the next phrase starts fresh and the previous one gets the
+    // pause. A break at the very end is dropped (no trailing pause, as in OpenJTalk).
+    let mut break_pending = false;
+    // The previous mora's vowel within the breath group, copied by ー.
+    let mut last_vowel: Option<String> = None;
+
+    for node in &njd.nodes {
+        let pron = node.get_pron();
+        if pron.is_question() {
+            // Unlike jpcommon, this also finds the phrase across a preceding `！` (か！？).
+            if let Some(last) = phrases.last_mut() {
+                last.is_interrogative = true;
+            }
+        }
+        if pron.is_touten() || pron.is_question() {
+            break_pending = !phrases.is_empty();
+            last_vowel = None;
+            continue;
+        }
+
+        let moras = node_moras(pron.moras(), &mut last_vowel);
+        if moras.kept.is_empty() {
+            continue;
+        }
+        let chained = matches!(node.get_chain_flag(), Some(true));
+        match phrases.last_mut() {
+            Some(last) if chained && !break_pending => last.moras.extend(moras.kept),
+            _ => {
+                if break_pending {
+                    if let Some(last) = phrases.last_mut() {
+                        last.pause_mora = Some(Mora::pause());
+                    }
+                    break_pending = false;
+                }
+                let mut accent = pron.accent();
+                if accent > 0 && moras.dropped_leading > 0 {
+                    accent = accent.saturating_sub(moras.dropped_leading).max(1);
+                }
+                phrases.push(AccentPhrase {
+                    moras: moras.kept,
+                    accent,
+                    pause_mora: None,
+                    is_interrogative: false,
+                });
+            }
+        }
+    }
+
+    for p in &mut phrases {
+        // Dictionary accents can exceed a short phrase (e.g. あ 2/1 on its own).
+        if p.accent > p.moras.len() {
+            tracing::debug!(accent = p.accent, moras = p.moras.len(), "accent clamped");
+            p.accent = p.moras.len();
+        }
+    }
+    phrases
+}
+
+struct NodeMoras {
+    kept: Vec<Mora>,
+    /// ー moras at the start of a breath group: nothing to lengthen, so they are dropped
+    /// (jpcommon emits a bogus `sil`/`pau` phoneme for them).
+    dropped_leading: usize,
+}
+
+fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> NodeMoras {
+    let mut kept = Vec::with_capacity(moras.len());
+    let mut dropped_leading = 0;
+    for m in moras {
+        let (consonant, vowel) = m.phonemes();
+        let (consonant, vowel) = match (consonant, vowel) {
+            (Some(Consonant::Long), _) => match last_vowel.clone() {
+                Some(v) => (None, v),
+                None => {
+                    if kept.is_empty() {
+                        dropped_leading += 1;
+                    }
+                    continue;
+                }
+            },
+            (Some(Consonant::Nn), _) => (None, "N".to_owned()),
+            (Some(Consonant::Cl), _) => (None, "cl".to_owned()),
+            (c, Some(v)) => (c.map(|c| c.to_string()), v.to_string()),
+            // Touten/question moras inside a word carry no sound.
+            (_, None) => continue,
+        };
+        let text = mora_text(m);
+        *last_vowel = Some(vowel.clone());
+        kept.push(Mora::new(text, consonant.as_deref(), vowel));
+    }
+    NodeMoras {
+        kept,
+        dropped_leading,
+    }
+}
+
+/// Katakana for one mora as OpenJTalk's pronunciation writes it (ー stays ー).
+fn mora_text(m: &JMora) -> String {
+    if m.mora_enum == MoraEnum::Long {
+        return "ー".to_owned();
+    }
+    // Display appends ’ to devoiced moras; the vowel's case already says that.
+    m.to_string().trim_end_matches('’').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_text_keeps_words_and_turns_breaks_into_spaces() {
+        assert_eq!(clean_text("あ\nい\tう"), "あ い う");
+        assert_eq!(clean_text("か\u{3099}"), "が");
+        assert_eq!(clean_text("猫\u{200D}\u{FE0F}です"), "猫です");
+        assert_eq!(clean_text("\u{7}"), " ");
+    }
+
+    /// Our phrase grouping must agree with jpreprocess's own labels (which matched Debian's
+    /// `open_jtalk` binary): same phonemes, pauses, mora counts, accents (F2, where heiban is
+    /// written as the mora count) and question flags.
+    #[test]
+    fn phrases_agree_with_jpreprocess_labels() {
+        let dir = yomiage_voices::Layout::from_env()
+            .expect("data dir")
+            .dictionary_dir();
+        let fe = Frontend::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let sentences = [
+            "箸",
+            "橋",
+            "端が",
+            "今日はいい天気ですね。",
+            "行きますか？",
+            "本が好き、先生。東京",
+            "日本語文を解析し、音声合成エンジンに渡せる形式に変換します。",
+            "吾輩は猫である。名前はまだ無い。",
+            "コンピューターで1本のペンを4月1日に買った。",
+            "「はい」と言った",
+            "そうですか？そうですね。",
+            "ヴァイオリンとフィギュアとティーカップ",
+            "彼は静かに笑った、しかし目は笑っていなかった。",
+        ];
+        for text in sentences {
+            let phrases = fe.analyze(text).expect(text);
+            let mut ours = Vec::new();
+            for p in &phrases {
+                let f2 = if p.accent == 0 {
+                    p.moras.len()
+                } else {
+                    p.accent
+                };
+                let f = Some((p.moras.len() as u8, f2 as u8, p.is_interrogative));
+                for m in &p.moras {
+                    if let Some(c) = &m.consonant {
+                        ours.push((c.clone(), f));
+                    }
+                    ours.push((m.vowel.clone(), f));
+                }
+                if p.pause_mora.is_some() {
+                    ours.push(("pau".to_owned(), None));
+                }
+            }
+            let mut labels = fe.label_summary(text);
+            // Drop the utterance-initial and final silences.
+            labels.remove(0);
+            labels.pop();
+            assert_eq!(ours, labels, "{text}");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! Japanese text → accent phrases (OpenJTalk's rules via jpreprocess) → the voice model's
+//! phonemes.
+//!
+//! [`Frontend::analyze`] gives VOICEVOX-style [`AccentPhrase`]s whose accents are explicit
+//! and editable; [`to_phonemes`] turns (possibly edited) phrases into Kokoro's phoneme
+//! characters, each tagged with the mora it belongs to so durations and pitch can be mapped
+//! back per mora.
+
+mod analysis;
+mod dictionary;
+mod phonemes;
+mod types;
+
+pub use analysis::{Frontend, FrontendError};
+pub use dictionary::{build_dictionary, DictionaryError};
+pub use phonemes::{phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
+pub use types::{AccentPhrase, Mora};
+
+/// The jpreprocess version this build analyses with; built dictionaries are tied to it.
+pub const JPREPROCESS_VERSION: &str = jpreprocess::VERSION;

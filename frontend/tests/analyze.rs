@@ -1,0 +1,254 @@
+mod common;
+
+use common::frontend;
+use yomiage_frontend::{phoneme_string, to_phonemes, AccentPhrase, FrontendError};
+
+fn analyze(text: &str) -> Vec<AccentPhrase> {
+    frontend()
+        .analyze(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn kana(p: &AccentPhrase) -> String {
+    p.moras.iter().map(|m| m.text.as_str()).collect()
+}
+
+fn phonemes(text: &str) -> String {
+    phoneme_string(&to_phonemes(&analyze(text)))
+}
+
+#[test]
+fn hashi_homophones_differ_only_in_accent() {
+    for (word, accent) in [("箸", 1), ("橋", 2), ("端", 0)] {
+        let p = analyze(word);
+        assert_eq!(p.len(), 1, "{word}: {p:?}");
+        assert_eq!(kana(&p[0]), "ハシ", "{word}");
+        assert_eq!(p[0].accent, accent, "{word}");
+        assert_eq!(p[0].moras.len(), 2);
+    }
+}
+
+#[test]
+fn hashi_with_particle_keeps_heiban_distinct_from_odaka() {
+    for (text, accent) in [("箸が", 1), ("橋が", 2), ("端が", 0)] {
+        let p = analyze(text);
+        assert_eq!(p.len(), 1, "{text}: {p:?}");
+        assert_eq!(kana(&p[0]), "ハシガ", "{text}");
+        assert_eq!(p[0].moras.len(), 3, "{text}");
+        assert_eq!(p[0].accent, accent, "{text}");
+        assert!(p[0].pause_mora.is_none());
+        assert!(!p[0].is_interrogative);
+    }
+}
+
+#[test]
+fn moras_use_openjtalk_phonemes() {
+    let p = analyze("箸");
+    let m = &p[0].moras;
+    assert_eq!(m[0].consonant.as_deref(), Some("h"));
+    assert_eq!(m[0].vowel, "a");
+    assert_eq!(m[1].consonant.as_deref(), Some("sh"));
+    assert_eq!(m[1].vowel, "i");
+    for mora in m {
+        assert_eq!(mora.vowel_length, 0.0);
+        assert_eq!(mora.pitch, 0.0);
+        assert_eq!(mora.consonant_length, mora.consonant.as_ref().map(|_| 0.0));
+    }
+}
+
+#[test]
+fn a_sentence_gives_sensible_phrases() {
+    let p = analyze("今日はいい天気ですね。");
+    let texts: Vec<String> = p.iter().map(kana).collect();
+    assert_eq!(texts, ["キョーワ", "イイ", "テンキデスネ"]);
+    let accents: Vec<usize> = p.iter().map(|p| p.accent).collect();
+    assert_eq!(accents, [1, 1, 1]);
+    assert!(p
+        .iter()
+        .all(|p| p.pause_mora.is_none() && !p.is_interrogative));
+
+    // 今日: キョ + a long-vowel mora that repeats o.
+    let kyo = &p[0].moras;
+    assert_eq!(kyo[0].consonant.as_deref(), Some("ky"));
+    assert_eq!(
+        (
+            kyo[1].text.as_str(),
+            kyo[1].consonant.as_deref(),
+            kyo[1].vowel.as_str()
+        ),
+        ("ー", None, "o")
+    );
+    // 天気: ン is its own mora with vowel N; です: ス devoiced.
+    let tenki = &p[2].moras;
+    assert_eq!(
+        (tenki[1].consonant.as_deref(), tenki[1].vowel.as_str()),
+        (None, "N")
+    );
+    assert_eq!(tenki[4].text, "ス");
+    assert_eq!(tenki[4].vowel, "U");
+    assert!(tenki[4].is_devoiced());
+
+    assert_eq!(
+        phonemes("今日はいい天気ですね。"),
+        "kʲoːβa iː teŋkʲidesɨne."
+    );
+}
+
+#[test]
+fn punctuation_gives_a_pause_mora() {
+    let p = analyze("本が好き、先生。東京");
+    let texts: Vec<String> = p.iter().map(kana).collect();
+    assert_eq!(texts, ["ホンガ", "スキ", "センセー", "トーキョー"]);
+    let pauses: Vec<bool> = p.iter().map(|p| p.pause_mora.is_some()).collect();
+    assert_eq!(pauses, [false, true, true, false]);
+    let pause = p[1].pause_mora.as_ref().expect("pause");
+    assert_eq!(pause.vowel, "pau");
+    assert_eq!(pause.consonant, None);
+    assert_eq!(p[3].accent, 0, "東京 is heiban");
+    assert_eq!(
+        phonemes("本が好き、先生。東京"),
+        "hoŋɡa sɨkʲi, seɴseː, toːkʲoː."
+    );
+}
+
+#[test]
+fn question_marks_the_last_phrase_interrogative() {
+    for text in [
+        "行きますか？",
+        "行きますか?",
+        "行きますか！？",
+        "行きますか？！",
+    ] {
+        let p = analyze(text);
+        let last = p.last().expect("phrases");
+        assert!(last.is_interrogative, "{text}: {p:?}");
+        assert!(
+            p[..p.len() - 1].iter().all(|p| !p.is_interrogative),
+            "{text}"
+        );
+        assert_eq!(kana(last), "イキマスカ");
+    }
+    assert_eq!(phonemes("行きますか？"), "ikʲimasɨka?");
+    assert!(
+        !analyze("行きます。")
+            .last()
+            .expect("phrase")
+            .is_interrogative
+    );
+}
+
+#[test]
+fn question_in_the_middle_pauses_and_stays_interrogative() {
+    let p = analyze("本当？行きます。");
+    assert_eq!(p.len(), 2, "{p:?}");
+    assert!(p[0].is_interrogative);
+    assert!(p[0].pause_mora.is_some());
+    assert!(!p[1].is_interrogative);
+}
+
+#[test]
+fn empty_text_is_its_own_error() {
+    for text in ["", "   ", "\n\t ", "　"] {
+        let err = frontend().analyze(text).expect_err(text);
+        assert!(matches!(err, FrontendError::EmptyText), "{text:?}: {err}");
+    }
+    assert_eq!(FrontendError::EmptyText.to_string(), "the text is empty");
+}
+
+#[test]
+fn symbols_only_is_nothing_to_say() {
+    for text in ["！？★☆♪", "😀", "。。。", "\u{3099}", "…", "「」"] {
+        let err = frontend().analyze(text).expect_err(text);
+        assert!(
+            matches!(err, FrontendError::NothingToSay),
+            "{text:?}: {err}"
+        );
+        assert!(err.to_string().contains("nothing to say"));
+    }
+}
+
+#[test]
+fn odd_characters_do_not_panic() {
+    let inputs = [
+        "\u{0}\u{1}\u{7f}あ",
+        "あ\u{0}い",
+        "\u{3099}\u{309a}か",
+        "\u{301}\u{302}",
+        "a\u{301}",
+        "\u{FEFF}こんにちは\u{200B}",
+        "ーあ",
+        "、ー",
+        "ッ",
+        "ーーー",
+        "\u{FFFF}\u{10FFFF}",
+        "𠮷野家",
+        "ｶﾞｷﾞｸﾞ",
+        "1234567890123456789012345678901234567890",
+        "¥1,000",
+        "Rust",
+    ];
+    for text in inputs {
+        match frontend().analyze(text) {
+            Ok(p) => {
+                for phrase in &p {
+                    assert!(!phrase.moras.is_empty(), "{text:?}");
+                    assert!(phrase.accent <= phrase.moras.len(), "{text:?}");
+                }
+                let _ = to_phonemes(&p);
+            }
+            Err(FrontendError::EmptyText | FrontendError::NothingToSay) => {}
+            Err(e) => panic!("{text:?}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn leading_long_vowel_mark_is_dropped_not_garbage() {
+    let p = analyze("ーあ");
+    assert_eq!(p.len(), 1);
+    assert_eq!(kana(&p[0]), "ア");
+}
+
+#[test]
+fn newlines_separate_like_a_pause() {
+    let p = analyze("今日は\n晴れ");
+    assert_eq!(p.len(), 2);
+    assert!(p[0].pause_mora.is_some());
+}
+
+#[test]
+fn long_input_is_fine() {
+    let sentence = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。";
+    let text: String = sentence.chars().cycle().take(10_000).collect();
+    let started = std::time::Instant::now();
+    let p = analyze(&text);
+    let moras: usize = p.iter().map(|p| p.moras.len()).sum();
+    assert!(moras > 10_000, "{moras}");
+    // Phrases longer than the 49 moras labels can express must not be clamped.
+    let long = analyze("東京特許許可局長今日急遽休暇許可拒否");
+    assert!(long.iter().all(|p| p.accent <= p.moras.len()));
+    eprintln!(
+        "10,000 chars: {} phrases in {:?}",
+        p.len(),
+        started.elapsed()
+    );
+    let tokens = to_phonemes(&p);
+    assert!(!tokens.is_empty());
+}
+
+#[test]
+fn frontend_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<yomiage_frontend::Frontend>();
+}
+
+#[test]
+fn missing_dictionary_is_a_clear_error() {
+    let err = yomiage_frontend::Frontend::load(std::path::Path::new("/nonexistent/dict"))
+        .expect_err("no dictionary there");
+    assert!(
+        matches!(err, FrontendError::DictionaryMissing { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("/nonexistent/dict"));
+}

