@@ -201,10 +201,7 @@ fn load_engine(layout: &Layout, manifest: &Manifest) -> Result<Engine> {
         .collect();
     if !missing.is_empty() {
         let auto = std::env::var("YOMIAGE_AUTO_SETUP").map_or(true, |v| v != "0");
-        let list: Vec<String> = missing
-            .iter()
-            .map(|(c, h)| format!("{c} ({h:?})"))
-            .collect();
+        let list: Vec<String> = missing.iter().map(|(c, h)| format!("{c} ({h})")).collect();
         if !auto {
             bail!("not set up: {}; run `yomiage setup`", list.join(", "));
         }

@@ -83,3 +83,38 @@ fn missing_onnx_runtime_gives_a_clear_error_not_a_panic() {
     assert!(e.contains("yomiage setup"), "{e}");
     assert!(!out.exists());
 }
+
+#[test]
+fn model_conversion_is_deterministic_and_matches_the_manifest() {
+    // Run the converter again, from the installed voice, into a fresh directory: every output
+    // must be byte-identical to what the manifest pins (and so to what setup installed).
+    let layout = yomiage_voices::Layout::from_env().unwrap();
+    let manifest = yomiage_voices::Manifest::builtin().unwrap();
+    let python = layout.venv_dir().join("bin/python");
+    assert!(
+        python.is_file(),
+        "conversion environment missing: run `yomiage setup` first"
+    );
+    let out = tempfile::tempdir().unwrap();
+    let staged = out.path().join("models");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("voices/convert/split_kokoro.py");
+    let src = layout.voice_source_dir();
+    let o = run(std::process::Command::new(python)
+        .arg(script)
+        .arg("--model")
+        .arg(src.join(&manifest.voice.model_file))
+        .arg("--voices")
+        .arg(src.join("voices_ja.npz"))
+        .arg("--out")
+        .arg(&staged));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(manifest.voice.converted.len(), 8);
+    for f in &manifest.voice.converted {
+        assert_eq!(
+            sha256(&staged.join(&f.name)),
+            f.sha256,
+            "{} differs",
+            f.name
+        );
+    }
+}

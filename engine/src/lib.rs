@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use yomiage_frontend::{AccentPhrase, Frontend, FrontendError};
-use yomiage_vocoder::{AcousticFrames, Decoder, Vocoder, VocoderError, SAMPLE_RATE};
+use yomiage_vocoder::{voiced_span, AcousticFrames, Decoder, Vocoder, VocoderError, SAMPLE_RATE};
 use yomiage_voices::{Layout, Manifest, VoiceId};
 
 use crate::acoustic::AcousticError;
@@ -60,15 +60,26 @@ impl Audio {
 pub struct SynthesisOptions {
     /// Speaking rate; 1 is the voice's own.
     pub speed: f32,
-    /// Silence inserted between sentences, in seconds.
+    /// Silence between sentences, in seconds.
     pub sentence_pause: f32,
+    /// Silence before the first and after the last sound, in seconds (VOICEVOX's
+    /// prePhonemeLength / postPhonemeLength defaults).
+    pub leading_silence: f32,
+    pub trailing_silence: f32,
 }
+
+/// Samples quieter than this (−40 dBFS) at a chunk's edges count as silence.
+const SILENCE_THRESHOLD: f32 = 0.01;
+/// Kept around the first and last loud sample so onsets and releases are not clipped.
+const EDGE_MARGIN: f32 = 0.04;
 
 impl Default for SynthesisOptions {
     fn default() -> Self {
         SynthesisOptions {
             speed: 1.0,
-            sentence_pause: 0.3,
+            sentence_pause: 0.35,
+            leading_silence: 0.1,
+            trailing_silence: 0.1,
         }
     }
 }
@@ -169,8 +180,10 @@ impl Engine {
             return Err(EngineError::EmptyText);
         }
         let style = self.style(voice)?;
-        let gap = (opts.sentence_pause.max(0.0) * SAMPLE_RATE as f32) as usize;
-        let mut samples = Vec::new();
+        let secs = |s: f32| (s.max(0.0) * SAMPLE_RATE as f32) as usize;
+        let gap = secs(opts.sentence_pause);
+        let margin = secs(EDGE_MARGIN);
+        let mut samples = vec![0.0; secs(opts.leading_silence)];
         let mut spoken = false;
         for sentence in sentences::split_sentences(text) {
             let phrases = match self.frontend.analyze(sentence) {
@@ -182,13 +195,15 @@ impl Engine {
                 if spoken {
                     samples.resize(samples.len() + gap, 0.0);
                 }
-                samples.extend(self.render_phrases(&chunk, &style, opts.speed)?);
+                let pcm = self.render_phrases(&chunk, &style, opts.speed)?;
+                samples.extend_from_slice(&pcm[voiced_span(&pcm, SILENCE_THRESHOLD, margin)]);
                 spoken = true;
             }
         }
         if !spoken {
             return Err(EngineError::NothingToSay);
         }
+        samples.resize(samples.len() + secs(opts.trailing_silence), 0.0);
         Ok(Audio {
             samples,
             sample_rate: SAMPLE_RATE,

@@ -33,6 +33,16 @@ pub enum Health {
     Corrupt(String),
 }
 
+impl std::fmt::Display for Health {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Health::Present => f.write_str("present"),
+            Health::Missing(r) => write!(f, "missing: {r}"),
+            Health::Corrupt(r) => write!(f, "corrupt: {r}"),
+        }
+    }
+}
+
 pub fn sha256_file(path: &Path) -> Result<String, SetupError> {
     let mut f = std::fs::File::open(path).map_err(|e| SetupError::io(path, e))?;
     let mut h = Sha256::new();
@@ -115,5 +125,68 @@ impl Stamp {
             }
         }
         Ok(Health::Present)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup() -> (tempfile::TempDir, Stamp) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.bin"), b"hello world").unwrap();
+        let stamp = Stamp::describe(dir.path(), "k1", &[PathBuf::from("a.bin")]).unwrap();
+        (dir, stamp)
+    }
+
+    #[test]
+    fn a_fresh_stamp_is_healthy_and_survives_a_round_trip() {
+        let (dir, stamp) = setup();
+        assert_eq!(stamp.quick_check(dir.path(), "k1"), Health::Present);
+        assert_eq!(stamp.full_check(dir.path(), "k1").unwrap(), Health::Present);
+        let path = dir.path().join("stamp.json");
+        stamp.write(&path).unwrap();
+        assert_eq!(Stamp::read(&path), Some(stamp));
+    }
+
+    #[test]
+    fn a_flipped_byte_is_caught_by_both_checks() {
+        let (dir, stamp) = setup();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join("a.bin"), b"hellp world").unwrap();
+        assert!(matches!(
+            stamp.quick_check(dir.path(), "k1"),
+            Health::Corrupt(_)
+        ));
+        assert!(matches!(
+            stamp.full_check(dir.path(), "k1").unwrap(),
+            Health::Corrupt(_)
+        ));
+    }
+
+    #[test]
+    fn missing_files_and_new_versions_need_installing() {
+        let (dir, stamp) = setup();
+        assert!(matches!(
+            stamp.quick_check(dir.path(), "k2"),
+            Health::Missing(_)
+        ));
+        std::fs::remove_file(dir.path().join("a.bin")).unwrap();
+        assert!(matches!(
+            stamp.quick_check(dir.path(), "k1"),
+            Health::Missing(_)
+        ));
+    }
+
+    #[test]
+    fn a_touched_but_intact_file_passes_the_full_check() {
+        let (dir, stamp) = setup();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join("a.bin"), b"hello world").unwrap();
+        assert!(matches!(
+            stamp.quick_check(dir.path(), "k1"),
+            Health::Corrupt(_)
+        ));
+        assert_eq!(stamp.full_check(dir.path(), "k1").unwrap(), Health::Present);
     }
 }

@@ -109,6 +109,23 @@ impl<D: Decoder> Vocoder<D> {
     }
 }
 
+/// The span of `pcm` between the first and last sample louder than `threshold`, widened by
+/// `margin` samples each side. The decoder renders the pad and final-punctuation tokens as long
+/// silences (≈0.3 s before, ≈0.7 s after a sentence); joining sentences needs them shortened.
+/// All-quiet input gives an empty range.
+pub fn voiced_span(pcm: &[f32], threshold: f32, margin: usize) -> std::ops::Range<usize> {
+    let loud = |s: &&f32| s.abs() > threshold;
+    match (
+        pcm.iter().position(|s| loud(&s)),
+        pcm.iter().rposition(|s| loud(&s)),
+    ) {
+        (Some(first), Some(last)) => {
+            first.saturating_sub(margin)..(last + 1 + margin).min(pcm.len())
+        }
+        _ => 0..0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,6 +174,16 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("10 samples"), "{err}");
+    }
+
+    #[test]
+    fn voiced_span_keeps_the_sound_and_a_margin() {
+        let mut pcm = vec![0.0f32; 100];
+        pcm[40] = 0.5;
+        pcm[60] = -0.5;
+        assert_eq!(voiced_span(&pcm, 0.01, 5), 35..66);
+        assert_eq!(voiced_span(&pcm, 0.01, 80), 0..100);
+        assert_eq!(voiced_span(&[0.0; 10], 0.01, 5), 0..0);
     }
 
     #[test]
