@@ -95,12 +95,26 @@ impl Frontend {
         if cleaned.trim().is_empty() {
             return Err(FrontendError::EmptyText);
         }
-        let njd = self.njd(&cleaned)?;
+        let njd = self.njd(&self.normalize(&cleaned))?;
         let phrases = phrases_from_njd(&njd);
         if phrases.is_empty() {
             return Err(FrontendError::NothingToSay);
         }
         Ok(phrases)
+    }
+
+    /// The text as [`Frontend::analyze`] reads it: [`crate::normalize`], except that Latin
+    /// words this dictionary knows (Windows, NHK) are left for it, so they keep its accent.
+    pub fn normalize(&self, text: &str) -> String {
+        crate::normalize::normalize_with(text, &|word| self.knows_word(word))
+    }
+
+    /// Whether the dictionary reads `word` as one entry; unknown words come back with an
+    /// empty pronunciation, which jpreprocess would then spell letter by letter.
+    fn knows_word(&self, word: &str) -> bool {
+        let result = catch_unwind(AssertUnwindSafe(|| self.jp.text_to_njd(word)));
+        matches!(result, Ok(Ok(njd))
+            if njd.nodes.len() == 1 && njd.nodes[0].get_pron().mora_size() > 0)
     }
 
     /// Runs jpreprocess up to the preprocessed NJD (readings, accents, chaining, devoicing).
@@ -274,14 +288,15 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
     phrases
 }
 
-struct NodeMoras {
-    kept: Vec<Mora>,
+/// Shared with the kana notation parser, so both spell moras the same way.
+pub(crate) struct NodeMoras {
+    pub(crate) kept: Vec<Mora>,
     /// ー moras at the start of a breath group: nothing to lengthen, so they are dropped
     /// (jpcommon emits a bogus `sil`/`pau` phoneme for them).
     dropped_leading: usize,
 }
 
-fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> NodeMoras {
+pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> NodeMoras {
     let mut kept = Vec::with_capacity(moras.len());
     let mut dropped_leading = 0;
     for m in moras {

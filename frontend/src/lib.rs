@@ -8,12 +8,16 @@
 
 mod analysis;
 mod dictionary;
+mod kana;
+mod normalize;
 mod phonemes;
 mod types;
 
 pub use analysis::{Frontend, FrontendError};
 pub use dictionary::{build_dictionary, DictionaryError};
-pub use phonemes::{phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
+pub use kana::{parse_kana, to_kana, KanaError};
+pub use normalize::normalize;
+pub use phonemes::{is_sayable, phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
 pub use types::{AccentPhrase, Mora};
 
 /// The jpreprocess version this build analyses with; built dictionaries are tied to it.

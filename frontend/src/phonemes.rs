@@ -96,6 +96,15 @@ pub fn phoneme_string(tokens: &[PhonemeToken]) -> String {
     tokens.iter().map(|t| t.symbol).collect()
 }
 
+/// Whether the voice can say this mora: `N`, `cl`, or a known consonant with a/i/u/e/o
+/// (either case). Edited queries are validated with it before synthesis.
+pub fn is_sayable(m: &Mora) -> bool {
+    match m.vowel.as_str() {
+        "N" | "cl" => m.consonant.is_none(),
+        v => mora_symbols(m.consonant.as_deref(), v).is_some(),
+    }
+}
+
 /// A space, unless the output is empty or already ends in one (empty phrases).
 fn push_space(out: &mut Vec<PhonemeToken>) {
     if out.last().is_some_and(|t| t.symbol != ' ') {
