@@ -109,7 +109,7 @@ fn main() {
             .synthesize_text(TEXT, &voice, &SynthesisOptions::default())
             .expect("synthesis");
         warm.push(t.elapsed().as_secs_f64());
-        audio_s = audio.duration_seconds();
+        audio_s = audio.audio.duration_seconds();
     }
     drop(engine);
 

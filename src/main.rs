@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use yomiage_engine::onnx::SessionOptions;
-use yomiage_engine::{Engine, EnginePaths, SynthesisOptions};
+use yomiage_engine::{AudioQuery, Engine, EnginePaths, SynthesisOptions};
 use yomiage_voices::{Layout, Manifest};
 
 use setup::stamp::Health;
@@ -43,20 +43,97 @@ enum Cmd {
     },
     /// Synthesize text into a WAV file (24 kHz, 16-bit, mono).
     Synth {
-        /// The text to speak; `-` reads standard input.
-        text: String,
+        /// The text to speak; `-` reads standard input. Not needed with --query.
+        #[arg(required_unless_present = "query")]
+        text: Option<String>,
+        /// Render this AudioQuery JSON (from `yomiage query`, possibly edited) instead of text.
+        #[arg(long, conflicts_with = "text")]
+        query: Option<PathBuf>,
         /// Output WAV file.
         #[arg(short, long, default_value = "out.wav")]
         output: PathBuf,
+        /// Write the mora/phoneme timeline (seconds, visemes) as JSON here.
+        #[arg(long)]
+        timings: Option<PathBuf>,
         /// Voice name or speaker ID (see `yomiage voices`).
         #[arg(long, default_value = "jf_alpha")]
         voice: String,
-        /// Speaking rate (1 = the voice's own).
-        #[arg(long, default_value_t = 1.0)]
-        speed: f32,
+        #[command(flatten)]
+        scales: Scales,
+    },
+    /// Print the AudioQuery (VOICEVOX JSON) for a text: phrases, moras, lengths, pitches.
+    Query {
+        /// The text; `-` reads standard input.
+        text: String,
+        /// Voice name or speaker ID.
+        #[arg(long, default_value = "jf_alpha")]
+        voice: String,
     },
     /// List the voices and their speaker IDs.
     Voices,
+    /// Show how a text is read and accented (needs only the dictionary, not the voice).
+    Accent {
+        /// The text; `-` reads standard input. With `--format jsonl`: a file of
+        /// `{"id", "text"}` lines, or `-` for standard input.
+        input: String,
+        /// human: a line per accent phrase (＼ after the nucleus, H/L tones); json: VOICEVOX
+        /// `accent_phrases`; jsonl: a `{"id", "phrases"}` line per input line (the accent
+        /// dev-set format; bad lines are skipped with a warning and exit status 1).
+        #[arg(long, value_enum, default_value_t = AccentFormat::Human)]
+        format: AccentFormat,
+        /// Short for `--format json`.
+        #[arg(long, conflicts_with = "format")]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum AccentFormat {
+    Human,
+    Json,
+    Jsonl,
+}
+
+/// VOICEVOX's scales; with --query they override the query's own only when given.
+#[derive(clap::Args, Clone, Copy)]
+struct Scales {
+    /// Speaking rate (speedScale; 1 = the voice's own).
+    #[arg(long)]
+    speed: Option<f32>,
+    /// Pitch (pitchScale; mora log-pitches × 2^pitch, as VOICEVOX).
+    #[arg(long, allow_hyphen_values = true)]
+    pitch: Option<f32>,
+    /// Intonation (intonationScale; deviation from the mean pitch × this).
+    #[arg(long)]
+    intonation: Option<f32>,
+    /// Volume (volumeScale).
+    #[arg(long)]
+    volume: Option<f32>,
+}
+
+impl Scales {
+    fn apply(&self, q: &mut AudioQuery) {
+        q.speed_scale = self.speed.unwrap_or(q.speed_scale);
+        q.pitch_scale = self.pitch.unwrap_or(q.pitch_scale);
+        q.intonation_scale = self.intonation.unwrap_or(q.intonation_scale);
+        q.volume_scale = self.volume.unwrap_or(q.volume_scale);
+    }
+}
+
+fn read_text(text: String) -> Result<String> {
+    let text = if text == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading the text from standard input")?;
+        s
+    } else {
+        text
+    };
+    if text.trim().is_empty() {
+        bail!("the text is empty");
+    }
+    Ok(text)
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -118,6 +195,14 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
             setup.ensure(&components, true)?;
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Accent {
+            input,
+            format,
+            json,
+        } => {
+            let format = if json { AccentFormat::Json } else { format };
+            accent_command(&layout, &manifest, input, format)
+        }
         Cmd::Voices => {
             for s in &manifest.speakers {
                 println!(
@@ -129,40 +214,95 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
         }
         Cmd::Synth {
             text,
+            query,
             output,
+            timings,
             voice,
-            speed,
+            scales,
         } => {
             // Validate everything the user gave before any slow work.
             let voice = manifest.voice(&voice)?;
-            let text = if text == "-" {
-                let mut s = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut s)
-                    .context("reading the text from standard input")?;
-                s
-            } else {
-                text
+            let query = match query {
+                Some(path) => {
+                    let json = std::fs::read_to_string(&path)
+                        .with_context(|| format!("reading {}", path.display()))?;
+                    let mut q: AudioQuery = serde_json::from_str(&json)
+                        .with_context(|| format!("{} is not an AudioQuery", path.display()))?;
+                    scales.apply(&mut q);
+                    Some(
+                        q.check()
+                            .with_context(|| format!("invalid query in {}", path.display()))?,
+                    )
+                }
+                None => None,
             };
-            if text.trim().is_empty() {
-                bail!("the text is empty");
-            }
+            let text = match query {
+                Some(_) => String::new(),
+                None => read_text(text.unwrap_or_default())?,
+            };
             let sink = wav::WavSink::create(&output)?;
+            let timings_sink = timings.as_deref().map(json_sink).transpose()?;
             let engine = load_engine(&layout, &manifest)?;
-            let opts = SynthesisOptions {
-                speed,
-                ..SynthesisOptions::default()
+            let synthesis = match &query {
+                Some(q) => engine.synthesize(q, &voice)?,
+                None => {
+                    let mut opts = SynthesisOptions::default();
+                    let mut q = AudioQuery::new(Vec::new());
+                    scales.apply(&mut q);
+                    opts.speed = q.speed_scale;
+                    opts.pitch = q.pitch_scale;
+                    opts.intonation = q.intonation_scale;
+                    opts.volume = q.volume_scale;
+                    engine.synthesize_text(&text, &voice, &opts)?
+                }
             };
-            let audio = engine.synthesize_text(&text, &voice, &opts)?;
-            let path = sink.finish(&audio)?;
+            let path = sink.finish(&synthesis.audio)?;
+            if let (Some(sink), Some(path)) = (timings_sink, &timings) {
+                let json = serde_json::to_string_pretty(&synthesis.timeline)?;
+                write_json(sink, json.as_bytes(), path)?;
+            }
             eprintln!(
                 "wrote {} ({:.2} s, voice {voice})",
                 path.display(),
-                audio.duration_seconds()
+                synthesis.audio.duration_seconds()
             );
             Ok(ExitCode::SUCCESS)
         }
+        Cmd::Query { text, voice } => {
+            let voice = manifest.voice(&voice)?;
+            let text = read_text(text)?;
+            let engine = load_engine(&layout, &manifest)?;
+            let query = engine.audio_query(&text, &voice)?;
+            println!("{}", serde_json::to_string_pretty(&query)?);
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+/// A temporary file beside `path`, opened before synthesis so a bad path fails early.
+fn json_sink(path: &std::path::Path) -> Result<tempfile::NamedTempFile> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".yomiage-")
+        .suffix(".json.partial")
+        .tempfile_in(&dir)
+        .with_context(|| format!("cannot write to {}", dir.display()))
+}
+
+fn write_json(
+    mut sink: tempfile::NamedTempFile,
+    bytes: &[u8],
+    path: &std::path::Path,
+) -> Result<()> {
+    use std::io::Write;
+    sink.write_all(bytes)?;
+    sink.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
 }
 
 fn check_report(setup: &Setup, layout: &Layout, components: &[Component]) -> Result<ExitCode> {
@@ -193,8 +333,15 @@ fn check_report(setup: &Setup, layout: &Layout, components: &[Component]) -> Res
 
 /// Loads the engine, first running setup for anything missing (unless YOMIAGE_AUTO_SETUP=0).
 fn load_engine(layout: &Layout, manifest: &Manifest) -> Result<Engine> {
+    ensure_set_up(layout, manifest, &Component::ALL)?;
+    let paths = EnginePaths::from_layout(layout, manifest);
+    Engine::load(&paths, SessionOptions::default()).context("loading the engine")
+}
+
+/// Runs set-up for whichever of `components` is missing (unless YOMIAGE_AUTO_SETUP=0).
+fn ensure_set_up(layout: &Layout, manifest: &Manifest, components: &[Component]) -> Result<()> {
     let setup = Setup::new(layout.clone(), manifest.clone());
-    let missing: Vec<(Component, Health)> = Component::ALL
+    let missing: Vec<(Component, Health)> = components
         .iter()
         .map(|&c| (c, setup.quick_health(c)))
         .filter(|(_, h)| *h != Health::Present)
@@ -211,6 +358,207 @@ fn load_engine(layout: &Layout, manifest: &Manifest) -> Result<Engine> {
             .ensure(&components, false)
             .context("automatic setup failed")?;
     }
-    let paths = EnginePaths::from_layout(layout, manifest);
-    Engine::load(&paths, SessionOptions::default()).context("loading the engine")
+    Ok(())
+}
+
+/// `yomiage accent`: the frontend alone (dictionary, no ONNX), so it starts in milliseconds.
+fn accent_command(
+    layout: &Layout,
+    manifest: &Manifest,
+    input: String,
+    format: AccentFormat,
+) -> Result<ExitCode> {
+    // Open or read the user's input before any set-up, so a typo fails at once.
+    if let AccentFormat::Jsonl = format {
+        let reader: Box<dyn std::io::BufRead> = if input == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            let file = std::fs::File::open(&input).with_context(|| format!("opening {input}"))?;
+            Box::new(std::io::BufReader::new(file))
+        };
+        let (frontend, load_time) = load_frontend(layout, manifest)?;
+        return accent_jsonl(&frontend, reader, load_time);
+    }
+    let text = read_text(input)?;
+    let (frontend, _) = load_frontend(layout, manifest)?;
+    let phrases = frontend.analyze(&text).context("analysing the text")?;
+    match format {
+        AccentFormat::Json => println!("{}", serde_json::to_string_pretty(&phrases)?),
+        _ => print!("{}", accent_human(&phrases)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Sets up the dictionary if it is missing (only it), loads it, and says how long loading took.
+fn load_frontend(
+    layout: &Layout,
+    manifest: &Manifest,
+) -> Result<(yomiage_frontend::Frontend, std::time::Duration)> {
+    ensure_set_up(layout, manifest, &[Component::Dictionary])?;
+    let started = std::time::Instant::now();
+    let frontend = yomiage_frontend::Frontend::load(&layout.dictionary_dir())
+        .context("loading the dictionary")?;
+    Ok((frontend, started.elapsed()))
+}
+
+/// One line per phrase: kana with ＼ after the nucleus (then ？ for a question, 、 for a
+/// pause), the H/L tones and accent/moras; then the phrases in kana notation.
+fn accent_human(phrases: &[yomiage_frontend::AccentPhrase]) -> String {
+    // Kana and the marks are full-width: two columns each.
+    let width = |s: &str| {
+        s.chars()
+            .map(|c| if c.is_ascii() { 1 } else { 2 })
+            .sum::<usize>()
+    };
+    let rows: Vec<(String, String, String)> = phrases
+        .iter()
+        .map(|p| {
+            let mut kana = String::new();
+            for (i, m) in p.moras.iter().enumerate() {
+                kana.push_str(&m.text);
+                if i + 1 == p.accent {
+                    kana.push('＼');
+                }
+            }
+            if p.is_interrogative {
+                kana.push('？');
+            }
+            if p.pause_mora.is_some() {
+                kana.push('、');
+            }
+            let hl = hl_pattern(p.moras.len(), p.accent);
+            (kana, hl, format!("{}/{}", p.accent, p.moras.len()))
+        })
+        .collect();
+    let kana_w = rows.iter().map(|r| width(&r.0)).max().unwrap_or(0);
+    let hl_w = rows.iter().map(|r| r.1.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for (kana, hl, accent) in &rows {
+        let pad = " ".repeat(kana_w - width(kana));
+        out.push_str(&format!("{kana}{pad}  {hl:<hl_w$}  {accent}\n"));
+    }
+    out.push_str(&format!("kana: {}\n", yomiage_frontend::to_kana(phrases)));
+    out
+}
+
+/// Tones by the accent dev set's rule: accent 1 → HLL…, 0 → LHH…, k ≥ 2 → LH…H to mora k,
+/// then L (odaka, k = mora count, looks like 0 inside the phrase).
+fn hl_pattern(moras: usize, accent: usize) -> String {
+    (1..=moras)
+        .map(|i| match (accent, i) {
+            (1, 1) => 'H',
+            (1, _) | (_, 1) => 'L',
+            (0, _) => 'H',
+            (k, i) if i <= k => 'H',
+            _ => 'L',
+        })
+        .collect()
+}
+
+/// `--format jsonl`: a `{"id", "phrases"}` line per `{"id", "text"}` line. A bad line is
+/// skipped with a warning naming its line number (no output line, so a scorer counts it as
+/// missing) and the rest go on; the exit status is 1 if any line was skipped.
+fn accent_jsonl(
+    frontend: &yomiage_frontend::Frontend,
+    mut reader: impl std::io::BufRead,
+    load_time: std::time::Duration,
+) -> Result<ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let started = std::time::Instant::now();
+    let (mut line_no, mut done, mut skipped) = (0usize, 0usize, 0usize);
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        // Bytes, not `lines()`: a line that is not UTF-8 is one bad line, not the end.
+        let n = reader
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("reading line {}", line_no + 1))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        match accent_jsonl_line(frontend, &buf, line_no == 1) {
+            Ok(None) => {}
+            Ok(Some(json)) => {
+                writeln!(out, "{json}").context("writing the output")?;
+                done += 1;
+            }
+            Err(e) => {
+                skipped += 1;
+                eprintln!("warning: line {line_no}: {e:#} (skipped)");
+            }
+        }
+    }
+    out.flush().context("writing the output")?;
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "accent: {done} sentences in {secs:.2} s ({:.0} sentences/s); dictionary loaded in \
+         {:.0} ms{}",
+        done as f64 / secs.max(1e-9),
+        load_time.as_secs_f64() * 1e3,
+        if skipped > 0 {
+            format!("; {skipped} line(s) skipped")
+        } else {
+            String::new()
+        }
+    );
+    Ok(if skipped > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// One input line → its output line; `None` for a blank line.
+fn accent_jsonl_line(
+    frontend: &yomiage_frontend::Frontend,
+    bytes: &[u8],
+    first: bool,
+) -> Result<Option<String>> {
+    #[derive(serde::Serialize)]
+    struct Phrase<'a> {
+        moras: Vec<&'a str>,
+        accent: usize,
+        pause: bool,
+        question: bool,
+        hl: String,
+    }
+    #[derive(serde::Serialize)]
+    struct Record<'a> {
+        id: &'a serde_json::Value,
+        phrases: Vec<Phrase<'a>>,
+    }
+
+    let line = std::str::from_utf8(bytes).context("not UTF-8")?;
+    let line = if first {
+        line.trim_start_matches('\u{feff}')
+    } else {
+        line
+    };
+    let line = line.trim();
+    if line.is_empty() {
+        return Ok(None);
+    }
+    let value: serde_json::Value = serde_json::from_str(line).context("not a JSON object")?;
+    let id = value
+        .get("id")
+        .filter(|id| !id.is_null())
+        .context("no \"id\"")?;
+    let text = value
+        .get("text")
+        .and_then(serde_json::Value::as_str)
+        .with_context(|| format!("id {id}: no \"text\" string"))?;
+    let analysed = frontend.analyze(text).with_context(|| format!("id {id}"))?;
+    let phrases = analysed
+        .iter()
+        .map(|p| Phrase {
+            moras: p.moras.iter().map(|m| m.text.as_str()).collect(),
+            accent: p.accent,
+            pause: p.pause_mora.is_some(),
+            question: p.is_interrogative,
+            hl: hl_pattern(p.moras.len(), p.accent),
+        })
+        .collect();
+    Ok(Some(serde_json::to_string(&Record { id, phrases })?))
 }

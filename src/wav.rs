@@ -34,7 +34,7 @@ impl WavSink {
 
     pub fn finish(mut self, audio: &Audio) -> Result<PathBuf> {
         let spec = hound::WavSpec {
-            channels: 1,
+            channels: audio.channels,
             sample_rate: audio.sample_rate,
             bits_per_sample: 16,
             sample_format: hound::SampleFormat::Int,

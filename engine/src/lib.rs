@@ -4,8 +4,14 @@
 //! (durations, F0, energy) → [`yomiage_vocoder`] (PCM).
 
 pub mod acoustic;
+pub mod chunk;
 pub mod onnx;
+mod output;
+pub mod prosody;
+pub mod query;
+pub mod render;
 pub mod sentences;
+pub mod timeline;
 pub mod voice;
 
 use std::collections::HashMap;
@@ -13,14 +19,22 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use yomiage_frontend::{AccentPhrase, Frontend, FrontendError};
-use yomiage_vocoder::{voiced_span, AcousticFrames, Decoder, Vocoder, VocoderError, SAMPLE_RATE};
+use yomiage_vocoder::{
+    voiced_span, AcousticFrames, Decoder, Vocoder, VocoderError, SAMPLES_PER_FRAME, SAMPLE_RATE,
+};
 use yomiage_voices::{Layout, Manifest, VoiceId};
 
 use crate::acoustic::AcousticError;
+use crate::chunk::chunk_phrases;
 use crate::onnx::{
     DecoderModel, DurationModel, OnnxRuntime, ProsodyModel, RuntimeError, SessionOptions,
 };
+use crate::prosody::ContourParams;
+use crate::render::{LengthScales, Plan};
+use crate::timeline::{MoraTiming, PhonemeTiming, Timeline, Viseme};
 use crate::voice::{Style, Vocab, VoiceError, MAX_TOKENS};
+
+pub use crate::query::{AudioQuery, CheckedQuery, QueryError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -38,50 +52,10 @@ pub enum EngineError {
     Vocoder(#[from] VocoderError),
     #[error(transparent)]
     Voice(#[from] VoiceError),
-    #[error("speed must be a finite number between 0.25 and 4, got {0}")]
-    Speed(f32),
-}
-
-/// Synthesized speech: mono samples in [-1, 1].
-#[derive(Debug, Clone)]
-pub struct Audio {
-    pub samples: Vec<f32>,
-    pub sample_rate: u32,
-}
-
-impl Audio {
-    pub fn duration_seconds(&self) -> f64 {
-        self.samples.len() as f64 / self.sample_rate as f64
-    }
-}
-
-/// Options of one synthesis call.
-#[derive(Debug, Clone, Copy)]
-pub struct SynthesisOptions {
-    /// Speaking rate; 1 is the voice's own.
-    pub speed: f32,
-    /// Silence between sentences, in seconds.
-    pub sentence_pause: f32,
-    /// Silence before the first and after the last sound, in seconds (VOICEVOX's
-    /// prePhonemeLength / postPhonemeLength defaults).
-    pub leading_silence: f32,
-    pub trailing_silence: f32,
-}
-
-/// Samples quieter than this (−40 dBFS) at a chunk's edges count as silence.
-const SILENCE_THRESHOLD: f32 = 0.01;
-/// Kept around the first and last loud sample so onsets and releases are not clipped.
-const EDGE_MARGIN: f32 = 0.04;
-
-impl Default for SynthesisOptions {
-    fn default() -> Self {
-        SynthesisOptions {
-            speed: 1.0,
-            sentence_pause: 0.35,
-            leading_silence: 0.1,
-            trailing_silence: 0.1,
-        }
-    }
+    #[error("invalid query: {0}")]
+    Query(#[from] QueryError),
+    #[error("resampling failed: {0}")]
+    Resample(String),
 }
 
 /// Adapts the ONNX decoder stage to the vocoder crate's interface.
@@ -117,6 +91,80 @@ impl EnginePaths {
     }
 }
 
+/// Synthesized speech: interleaved samples in [-1, 1].
+#[derive(Debug, Clone)]
+pub struct Audio {
+    pub samples: Vec<f32>,
+    pub sample_rate: u32,
+    pub channels: u16,
+}
+
+impl Audio {
+    pub fn duration_seconds(&self) -> f64 {
+        self.samples.len() as f64 / self.channels.max(1) as f64 / self.sample_rate as f64
+    }
+}
+
+/// Speech and when each mora and phoneme sounds in it.
+#[derive(Debug, Clone)]
+pub struct Synthesis {
+    pub audio: Audio,
+    pub timeline: Timeline,
+}
+
+/// Options of plain-text synthesis (a query carries its own).
+#[derive(Debug, Clone, Copy)]
+pub struct SynthesisOptions {
+    /// Speaking rate; 1 is the voice's own (VOICEVOX speedScale).
+    pub speed: f32,
+    /// VOICEVOX pitchScale: mora pitches (ln Hz) × 2^pitch.
+    pub pitch: f32,
+    /// VOICEVOX intonationScale: deviation from the mean pitch × intonation.
+    pub intonation: f32,
+    /// VOICEVOX volumeScale.
+    pub volume: f32,
+    /// Silence between sentences, in seconds.
+    pub sentence_pause: f32,
+    /// Silence before the first and after the last sound, in seconds (VOICEVOX's
+    /// prePhonemeLength / postPhonemeLength defaults).
+    pub leading_silence: f32,
+    pub trailing_silence: f32,
+    pub accent: AccentMode,
+}
+
+impl Default for SynthesisOptions {
+    fn default() -> Self {
+        SynthesisOptions {
+            speed: 1.0,
+            pitch: 0.0,
+            intonation: 1.0,
+            volume: 1.0,
+            sentence_pause: 0.35,
+            leading_silence: 0.1,
+            trailing_silence: 0.1,
+            accent: AccentMode::Imposed,
+        }
+    }
+}
+
+/// Where mora pitches come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccentMode {
+    /// The frontend's accent, written over the model's mean pitch (yomiage's default).
+    Imposed,
+    /// The voice model's own melody, untouched (for comparison).
+    Model,
+}
+
+/// Samples quieter than this (−40 dBFS) at a chunk's edges count as silence.
+const SILENCE_THRESHOLD: f32 = 0.01;
+/// Kept around the first and last loud sample so onsets and releases are not clipped.
+const EDGE_MARGIN: f32 = 0.04;
+/// The decoder sounds a phoneme about a token before its duration span (shared/notes/model.md).
+const SOUND_LEAD: f64 = 0.025;
+/// F0 points per second (two per 25 ms frame).
+const F0_RATE: f32 = 80.0;
+
 /// A loaded engine: models in memory, ready to synthesize. Shareable across threads.
 pub struct Engine {
     frontend: Frontend,
@@ -126,8 +174,16 @@ pub struct Engine {
     vocoder: Vocoder<OnnxDecoder>,
     models_dir: PathBuf,
     styles: Mutex<HashMap<VoiceId, Arc<Style>>>,
+    contour: ContourParams,
     // Declared last so sessions are dropped before the runtime they were made from.
     _runtime: OnnxRuntime,
+}
+
+/// One rendered model call: PCM trimmed of its edge silence, and its mora/phoneme timings
+/// relative to the first kept sample.
+struct RenderedChunk {
+    pcm: Vec<f32>,
+    timeline: Timeline,
 }
 
 impl Engine {
@@ -148,12 +204,18 @@ impl Engine {
             vocoder: Vocoder::new(OnnxDecoder(decoder)),
             models_dir: m.clone(),
             styles: Mutex::new(HashMap::new()),
+            contour: ContourParams::default(),
             _runtime: runtime,
         })
     }
 
     pub fn frontend(&self) -> &Frontend {
         &self.frontend
+    }
+
+    /// Replaces the accent contour parameters (for tuning and benchmarks).
+    pub fn set_contour(&mut self, contour: ContourParams) {
+        self.contour = contour;
     }
 
     fn style(&self, voice: &VoiceId) -> Result<Arc<Style>, EngineError> {
@@ -166,208 +228,294 @@ impl Engine {
         Ok(style)
     }
 
-    /// Text to speech: sentences are analysed and rendered one after another.
+    /// Text → AudioQuery: the frontend's phrases with lengths predicted by the voice and
+    /// pitches following the accent.
+    pub fn audio_query(&self, text: &str, voice: &VoiceId) -> Result<AudioQuery, EngineError> {
+        self.audio_query_with(text, voice, AccentMode::Imposed)
+    }
+
+    pub fn audio_query_with(
+        &self,
+        text: &str,
+        voice: &VoiceId,
+        accent: AccentMode,
+    ) -> Result<AudioQuery, EngineError> {
+        if text.trim().is_empty() {
+            return Err(EngineError::EmptyText);
+        }
+        let phrases = match self.frontend.analyze(text) {
+            Ok(p) if !p.iter().all(|p| p.moras.is_empty()) => p,
+            Ok(_) | Err(FrontendError::NothingToSay) => return Err(EngineError::NothingToSay),
+            Err(e) => return Err(e.into()),
+        };
+        let phrases = self.predict(phrases, voice, accent)?;
+        Ok(AudioQuery::new(phrases))
+    }
+
+    /// Fills mora lengths and pitches for phrases (e.g. from kana or after an accent edit).
+    pub fn predict(
+        &self,
+        mut phrases: Vec<AccentPhrase>,
+        voice: &VoiceId,
+        accent: AccentMode,
+    ) -> Result<Vec<AccentPhrase>, EngineError> {
+        let style = self.style(voice)?;
+        for chunk in chunk_phrases(&phrases, MAX_TOKENS) {
+            let mut local = chunk.phrases;
+            let plan = Plan::new(&local, &self.vocab);
+            let style = style.for_tokens(plan.token_count());
+            let features = acoustic::token_features(&self.duration, &plan.ids, style, 1.0)?;
+            render::fill_lengths(&mut local, &plan, &features.raw_durations);
+            let frames = acoustic::frames(&self.prosody, &features, &features.durations, style)?;
+            let (spans, _) = render::mora_frames(&local, &plan, &features.durations);
+            for (p, (phrase, spans)) in local.iter_mut().zip(spans).enumerate() {
+                for (mora, span) in phrase.moras.iter_mut().zip(spans) {
+                    let unvoiced = mora.is_devoiced() || mora.vowel == "cl";
+                    mora.pitch = match span.f0_span() {
+                        Some(s) if !unvoiced => {
+                            prosody::mean_ln_f0(frames.f0(), s.vowel).unwrap_or(0.0)
+                        }
+                        _ => 0.0,
+                    };
+                }
+                // Write back into the caller's phrase (a cut phrase comes back piece by piece).
+                let (orig, offset) = chunk.origin[p];
+                if let Some(target) = phrases.get_mut(orig) {
+                    for (k, m) in phrase.moras.iter().enumerate() {
+                        if let Some(t) = target.moras.get_mut(offset + k) {
+                            *t = m.clone();
+                        }
+                    }
+                    if let (Some(src), Some(dst)) = (&phrase.pause_mora, target.pause_mora.as_mut())
+                    {
+                        *dst = src.clone();
+                    }
+                }
+            }
+        }
+        if accent == AccentMode::Imposed {
+            prosody::impose_accent(&mut phrases, &self.contour);
+        }
+        Ok(phrases)
+    }
+
+    /// Renders a checked query: its lengths, pitches and scales, as VOICEVOX defines them.
+    pub fn synthesize(
+        &self,
+        query: &CheckedQuery,
+        voice: &VoiceId,
+    ) -> Result<Synthesis, EngineError> {
+        let q = query.get();
+        let style = self.style(voice)?;
+        let scales = LengthScales {
+            speed: q.speed_scale,
+            pause_length: q.pause_length,
+            pause_scale: q.pause_length_scale,
+        };
+        // Pitch and intonation scales apply to the whole query's voiced moras at once.
+        let mut pitches: Vec<f32> = q
+            .accent_phrases
+            .iter()
+            .flat_map(|p| p.moras.iter().map(|m| m.pitch))
+            .collect();
+        prosody::scale_pitches(&mut pitches, q.intonation_scale, q.pitch_scale);
+        let mut phrases = q.accent_phrases.clone();
+        for (m, p) in phrases
+            .iter_mut()
+            .flat_map(|ph| ph.moras.iter_mut())
+            .zip(pitches)
+        {
+            m.pitch = p;
+        }
+        let mut pcm: Vec<f32> = vec![0.0; seconds_to_samples(q.pre_phoneme_length)];
+        let mut timeline = Timeline::default();
+        let chunks = chunk_phrases(&phrases, MAX_TOKENS);
+        for (i, chunk) in chunks.iter().enumerate() {
+            let rendered = self.render_chunk(chunk, &style, &scales)?;
+            let at = pcm.len() as f64 / SAMPLE_RATE as f64;
+            // Re-number phrases as in the query.
+            let mut t = rendered.timeline;
+            for m in &mut t.moras {
+                let (orig, offset) = chunk.origin[m.phrase];
+                m.phrase = orig;
+                m.mora += offset;
+            }
+            timeline.append(t, at, 0);
+            pcm.extend_from_slice(&rendered.pcm);
+            if i + 1 < chunks.len() {
+                // The pause at a cut was trimmed with the chunk's edge silence: put it back.
+                let pause = chunk
+                    .phrases
+                    .last()
+                    .and_then(|p| p.pause_mora.as_ref())
+                    .map_or(0.0, |p| {
+                        q.pause_length.unwrap_or(p.vowel_length) * q.pause_length_scale
+                            / q.speed_scale
+                    });
+                pcm.resize(pcm.len() + seconds_to_samples(pause), 0.0);
+            }
+        }
+        pcm.resize(pcm.len() + seconds_to_samples(q.post_phoneme_length), 0.0);
+        for s in &mut pcm {
+            *s *= q.volume_scale;
+        }
+        let audio = output::finish(pcm, q.output_sampling_rate, q.output_stereo)
+            .map_err(EngineError::Resample)?;
+        Ok(Synthesis { audio, timeline })
+    }
+
+    fn render_chunk(
+        &self,
+        chunk: &chunk::Chunk,
+        style: &Style,
+        scales: &LengthScales,
+    ) -> Result<RenderedChunk, EngineError> {
+        let plan = Plan::new(&chunk.phrases, &self.vocab);
+        let style = style.for_tokens(plan.token_count());
+        let features = acoustic::token_features(&self.duration, &plan.ids, style, 1.0)?;
+        let durations =
+            render::durations_for(&chunk.phrases, &plan, &features.raw_durations, scales);
+        let mut frames = acoustic::frames(&self.prosody, &features, &durations, style)?;
+        let (mora_frames, pause_frames) = render::mora_frames(&chunk.phrases, &plan, &durations);
+        let mut spans = Vec::new();
+        let mut targets = Vec::new();
+        for (phrase, frames_of) in chunk.phrases.iter().zip(&mora_frames) {
+            for (m, f) in phrase.moras.iter().zip(frames_of) {
+                if let Some(span) = f.f0_span() {
+                    spans.push(span);
+                    targets.push((m.pitch > 0.0).then_some(m.pitch));
+                }
+            }
+        }
+        prosody::impose_targets(
+            frames.f0_mut(),
+            &spans,
+            &targets,
+            self.contour.detail,
+            self.contour.smoothing,
+            F0_RATE,
+        );
+        let pcm = self.vocoder.render(&frames, style)?;
+        let keep = voiced_span(&pcm, SILENCE_THRESHOLD, seconds_to_samples(EDGE_MARGIN));
+        let timeline = chunk_timeline(&chunk.phrases, &mora_frames, &pause_frames, keep.start);
+        Ok(RenderedChunk {
+            pcm: pcm[keep].to_vec(),
+            timeline,
+        })
+    }
+
+    /// Text to speech: sentence by sentence, each through [`Engine::audio_query_with`] and
+    /// [`Engine::synthesize`], joined by `sentence_pause`.
     pub fn synthesize_text(
         &self,
         text: &str,
         voice: &VoiceId,
         opts: &SynthesisOptions,
-    ) -> Result<Audio, EngineError> {
-        if !(opts.speed.is_finite() && (0.25..=4.0).contains(&opts.speed)) {
-            return Err(EngineError::Speed(opts.speed));
-        }
+    ) -> Result<Synthesis, EngineError> {
         if text.trim().is_empty() {
             return Err(EngineError::EmptyText);
         }
-        let style = self.style(voice)?;
-        let secs = |s: f32| (s.max(0.0) * SAMPLE_RATE as f32) as usize;
-        let gap = secs(opts.sentence_pause);
-        let margin = secs(EDGE_MARGIN);
-        let mut samples = vec![0.0; secs(opts.leading_silence)];
+        let sentences = sentences::split_sentences(text);
+        let mut pcm: Vec<f32> = vec![0.0; seconds_to_samples(opts.leading_silence)];
+        let mut timeline = Timeline::default();
+        let mut phrase_offset = 0;
         let mut spoken = false;
-        for sentence in sentences::split_sentences(text) {
-            let phrases = match self.frontend.analyze(sentence) {
-                Ok(p) => p,
-                Err(FrontendError::NothingToSay | FrontendError::EmptyText) => continue,
-                Err(e) => return Err(e.into()),
+        for sentence in sentences {
+            let mut query = match self.audio_query_with(sentence, voice, opts.accent) {
+                Ok(q) => q,
+                Err(EngineError::NothingToSay | EngineError::EmptyText) => continue,
+                Err(e) => return Err(e),
             };
-            for chunk in chunk_phrases(&phrases, MAX_TOKENS) {
-                if spoken {
-                    samples.resize(samples.len() + gap, 0.0);
-                }
-                let pcm = self.render_phrases(&chunk, &style, opts.speed)?;
-                samples.extend_from_slice(&pcm[voiced_span(&pcm, SILENCE_THRESHOLD, margin)]);
-                spoken = true;
+            if spoken {
+                pcm.resize(pcm.len() + seconds_to_samples(opts.sentence_pause), 0.0);
             }
+            query.speed_scale = opts.speed;
+            query.pitch_scale = opts.pitch;
+            query.intonation_scale = opts.intonation;
+            query.volume_scale = opts.volume;
+            query.pre_phoneme_length = 0.0;
+            query.post_phoneme_length = 0.0;
+            let n_phrases = query.accent_phrases.len();
+            let s = self.synthesize(&query.check()?, voice)?;
+            timeline.append(
+                s.timeline,
+                pcm.len() as f64 / SAMPLE_RATE as f64,
+                phrase_offset,
+            );
+            phrase_offset += n_phrases;
+            pcm.extend_from_slice(&s.audio.samples);
+            spoken = true;
         }
         if !spoken {
             return Err(EngineError::NothingToSay);
         }
-        samples.resize(samples.len() + secs(opts.trailing_silence), 0.0);
-        Ok(Audio {
-            samples,
-            sample_rate: SAMPLE_RATE,
+        pcm.resize(pcm.len() + seconds_to_samples(opts.trailing_silence), 0.0);
+        Ok(Synthesis {
+            audio: Audio {
+                samples: pcm,
+                sample_rate: SAMPLE_RATE,
+                channels: 1,
+            },
+            timeline,
         })
     }
-
-    fn token_ids(&self, phrases: &[AccentPhrase]) -> Vec<i64> {
-        let mut ids = vec![0];
-        for tok in yomiage_frontend::to_phonemes(phrases) {
-            match self.vocab.id(tok.symbol) {
-                Some(id) => ids.push(id),
-                None => {
-                    tracing::warn!(symbol = %tok.symbol, "phoneme not in the voice's vocabulary; skipped")
-                }
-            }
-        }
-        ids.push(0);
-        ids
-    }
-
-    fn render_phrases(
-        &self,
-        phrases: &[AccentPhrase],
-        style: &Style,
-        speed: f32,
-    ) -> Result<Vec<f32>, EngineError> {
-        let ids = self.token_ids(phrases);
-        let style = style.for_tokens(ids.len() - 2);
-        let features = acoustic::token_features(&self.duration, &ids, style, speed)?;
-        let frames = acoustic::frames(&self.prosody, &features, &features.durations, style)?;
-        Ok(self.vocoder.render(&frames, style)?)
-    }
 }
 
-/// Groups phrases so each group's phonemes fit the model's token limit, cutting preferably
-/// after a pause, else between phrases; a single over-long phrase is cut between moras.
-/// Nothing is ever dropped.
-fn chunk_phrases(phrases: &[AccentPhrase], limit: usize) -> Vec<Vec<AccentPhrase>> {
-    let cost = |ps: &[AccentPhrase]| yomiage_frontend::to_phonemes(ps).len();
-    let mut pieces: Vec<AccentPhrase> = Vec::new();
-    for p in phrases {
-        if cost(std::slice::from_ref(p)) <= limit {
-            pieces.push(p.clone());
-        } else {
-            pieces.extend(split_phrase(p, limit, &cost));
-        }
-    }
-    let mut out: Vec<Vec<AccentPhrase>> = Vec::new();
-    let mut cur: Vec<AccentPhrase> = Vec::new();
-    for p in pieces {
-        cur.push(p);
-        if cost(&cur) > limit && cur.len() > 1 {
-            let last = cur.pop().unwrap_or_else(|| unreachable!());
-            // Prefer to cut after the last phrase that ends in a pause.
-            let cut = cur
-                .iter()
-                .rposition(|q| q.pause_mora.is_some())
-                .map_or(cur.len(), |i| i + 1);
-            let rest = cur.split_off(cut);
-            out.push(std::mem::take(&mut cur));
-            cur = rest;
-            cur.push(last);
-            while cost(&cur) > limit && cur.len() > 1 {
-                let tail = cur.split_off(cur.len() - 1);
-                out.push(std::mem::replace(&mut cur, tail));
-            }
-        }
-    }
-    if !cur.is_empty() {
-        out.push(cur);
-    }
-    out
+fn seconds_to_samples(s: f32) -> usize {
+    (s.max(0.0) * SAMPLE_RATE as f32).round() as usize
 }
 
-fn split_phrase(
-    p: &AccentPhrase,
-    limit: usize,
-    cost: &dyn Fn(&[AccentPhrase]) -> usize,
-) -> Vec<AccentPhrase> {
-    let mut out = Vec::new();
-    let mut cur = AccentPhrase {
-        moras: Vec::new(),
-        accent: 0,
-        pause_mora: None,
-        is_interrogative: false,
+/// Mora and phoneme times of one chunk, relative to its first kept sample.
+fn chunk_timeline(
+    phrases: &[AccentPhrase],
+    mora_frames: &[Vec<render::MoraFrames>],
+    pause_frames: &[Option<std::ops::Range<usize>>],
+    trimmed: usize,
+) -> Timeline {
+    let secs = |frame: usize| {
+        let t = (frame * SAMPLES_PER_FRAME) as f64 / SAMPLE_RATE as f64
+            - trimmed as f64 / SAMPLE_RATE as f64
+            - SOUND_LEAD;
+        t.max(0.0)
     };
-    for m in &p.moras {
-        cur.moras.push(m.clone());
-        if cost(std::slice::from_ref(&cur)) > limit && cur.moras.len() > 1 {
-            let last = cur.moras.pop().unwrap_or_else(|| unreachable!());
-            let full = std::mem::replace(
-                &mut cur,
-                AccentPhrase {
-                    moras: vec![last],
-                    accent: 0,
-                    pause_mora: None,
-                    is_interrogative: false,
-                },
-            );
-            out.push(full);
+    let mut timeline = Timeline::default();
+    for (p, (phrase, frames)) in phrases.iter().zip(mora_frames).enumerate() {
+        for (k, (mora, f)) in phrase.moras.iter().zip(frames).enumerate() {
+            let Some(whole) = f.whole() else { continue };
+            let vowel_viseme = Viseme::of_vowel(&mora.vowel);
+            timeline.moras.push(MoraTiming {
+                phrase: p,
+                mora: k,
+                text: mora.text.clone(),
+                start: secs(whole.start),
+                end: secs(whole.end),
+                viseme: vowel_viseme,
+            });
+            if let (Some(c), Some(name)) = (&f.consonant, &mora.consonant) {
+                timeline.phonemes.push(PhonemeTiming {
+                    phoneme: name.clone(),
+                    start: secs(c.start),
+                    end: secs(c.end),
+                    viseme: Viseme::of_consonant(name, &mora.vowel),
+                });
+            }
+            if let Some(v) = &f.vowel {
+                timeline.phonemes.push(PhonemeTiming {
+                    phoneme: mora.vowel.clone(),
+                    start: secs(v.start),
+                    end: secs(v.end),
+                    viseme: vowel_viseme,
+                });
+            }
+        }
+        if let Some(Some(r)) = pause_frames.get(p) {
+            timeline.phonemes.push(PhonemeTiming {
+                phoneme: "pau".into(),
+                start: secs(r.start),
+                end: secs(r.end),
+                viseme: Viseme::Closed,
+            });
         }
     }
-    cur.pause_mora = p.pause_mora.clone();
-    cur.is_interrogative = p.is_interrogative;
-    out.push(cur);
-    // The nucleus stays where it was, in whichever piece holds it.
-    let mut offset = 0;
-    for piece in &mut out {
-        let n = piece.moras.len();
-        if p.accent > offset && p.accent <= offset + n {
-            piece.accent = p.accent - offset;
-        }
-        offset += n;
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use yomiage_frontend::Mora;
-
-    fn phrase(n: usize, pause: bool) -> AccentPhrase {
-        AccentPhrase {
-            moras: (0..n).map(|_| Mora::new("カ", Some("k"), "a")).collect(),
-            accent: 1,
-            pause_mora: pause.then(Mora::pause),
-            is_interrogative: false,
-        }
-    }
-
-    fn moras(groups: &[Vec<AccentPhrase>]) -> usize {
-        groups.iter().flatten().map(|p| p.moras.len()).sum()
-    }
-
-    #[test]
-    fn short_input_is_one_chunk() {
-        let ps = vec![phrase(3, false), phrase(4, true), phrase(2, false)];
-        assert_eq!(chunk_phrases(&ps, 510).len(), 1);
-    }
-
-    #[test]
-    fn long_input_is_cut_within_the_limit_without_losing_moras() {
-        let ps: Vec<_> = (0..200).map(|i| phrase(5, i % 7 == 6)).collect();
-        let groups = chunk_phrases(&ps, 510);
-        assert!(groups.len() > 1);
-        for g in &groups {
-            assert!(yomiage_frontend::to_phonemes(g).len() <= 510);
-        }
-        assert_eq!(moras(&groups), 1000);
-        // cuts prefer the pauses
-        assert!(groups[..groups.len() - 1]
-            .iter()
-            .all(|g| g.last().is_some_and(|p| p.pause_mora.is_some())));
-    }
-
-    #[test]
-    fn one_huge_phrase_is_split_between_moras() {
-        let ps = vec![phrase(600, true)];
-        let groups = chunk_phrases(&ps, 510);
-        assert!(groups.len() >= 3);
-        assert_eq!(moras(&groups), 600);
-        for g in &groups {
-            assert!(yomiage_frontend::to_phonemes(g).len() <= 510);
-        }
-    }
+    timeline
 }

@@ -72,3 +72,5 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+pub mod pitch;

@@ -1,0 +1,251 @@
+//! The synthesis request: VOICEVOX's AudioQuery, and its checked form.
+//!
+//! Field names and meanings follow VOICEVOX so apps can send their queries unchanged. A query
+//! from outside (JSON file, HTTP body) is validated once into a [`CheckedQuery`]; the renderer
+//! takes only that, so it never re-checks ranges or phoneme names.
+
+use serde::{Deserialize, Serialize};
+use yomiage_frontend::{is_sayable, AccentPhrase};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioQuery {
+    #[serde(rename = "accent_phrases")]
+    pub accent_phrases: Vec<AccentPhrase>,
+    pub speed_scale: f32,
+    pub pitch_scale: f32,
+    pub intonation_scale: f32,
+    pub volume_scale: f32,
+    pub pre_phoneme_length: f32,
+    pub post_phoneme_length: f32,
+    /// Overrides every pause's length (seconds) when set.
+    #[serde(default)]
+    pub pause_length: Option<f32>,
+    #[serde(default = "one")]
+    pub pause_length_scale: f32,
+    pub output_sampling_rate: u32,
+    pub output_stereo: bool,
+    /// AquesTalk-style kana of the phrases (informational, as in VOICEVOX).
+    #[serde(default)]
+    pub kana: Option<String>,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+impl AudioQuery {
+    /// A query with VOICEVOX's defaults around the given phrases.
+    pub fn new(accent_phrases: Vec<AccentPhrase>) -> Self {
+        AudioQuery {
+            accent_phrases,
+            speed_scale: 1.0,
+            pitch_scale: 0.0,
+            intonation_scale: 1.0,
+            volume_scale: 1.0,
+            pre_phoneme_length: 0.1,
+            post_phoneme_length: 0.1,
+            pause_length: None,
+            pause_length_scale: 1.0,
+            output_sampling_rate: 24_000,
+            output_stereo: false,
+            kana: None,
+        }
+    }
+
+    /// Validates every field; the error names the first offending one.
+    pub fn check(self) -> Result<CheckedQuery, QueryError> {
+        let range = |field: &'static str, v: f32, lo: f32, hi: f32| {
+            if v.is_finite() && (lo..=hi).contains(&v) {
+                Ok(())
+            } else {
+                Err(QueryError::OutOfRange {
+                    field: field.to_owned(),
+                    value: v,
+                    lo,
+                    hi,
+                })
+            }
+        };
+        range("speedScale", self.speed_scale, 0.25, 4.0)?;
+        range("pitchScale", self.pitch_scale, -1.0, 1.0)?;
+        range("intonationScale", self.intonation_scale, 0.0, 4.0)?;
+        range("volumeScale", self.volume_scale, 0.0, 8.0)?;
+        range("prePhonemeLength", self.pre_phoneme_length, 0.0, 30.0)?;
+        range("postPhonemeLength", self.post_phoneme_length, 0.0, 30.0)?;
+        range("pauseLengthScale", self.pause_length_scale, 0.0, 10.0)?;
+        if let Some(p) = self.pause_length {
+            range("pauseLength", p, 0.0, 30.0)?;
+        }
+        if !(8_000..=192_000).contains(&self.output_sampling_rate) {
+            return Err(QueryError::OutOfRange {
+                field: "outputSamplingRate".into(),
+                value: self.output_sampling_rate as f32,
+                lo: 8_000.0,
+                hi: 192_000.0,
+            });
+        }
+        if self.accent_phrases.iter().all(|p| p.moras.is_empty()) {
+            return Err(QueryError::NoMoras);
+        }
+        for (pi, phrase) in self.accent_phrases.iter().enumerate() {
+            let at = |what: &str| format!("accent_phrases[{pi}].{what}");
+            if phrase.moras.is_empty() {
+                return Err(QueryError::Invalid {
+                    field: at("moras"),
+                    reason: "an accent phrase needs at least one mora".into(),
+                });
+            }
+            if phrase.accent > phrase.moras.len() {
+                return Err(QueryError::Invalid {
+                    field: at("accent"),
+                    reason: format!(
+                        "{} is past the phrase's {} moras",
+                        phrase.accent,
+                        phrase.moras.len()
+                    ),
+                });
+            }
+            for (mi, m) in phrase.moras.iter().enumerate() {
+                let field = at(&format!("moras[{mi}]"));
+                if !is_sayable(m) {
+                    return Err(QueryError::Invalid {
+                        field,
+                        reason: format!("unknown phoneme {:?}+{:?}", m.consonant, m.vowel),
+                    });
+                }
+                for (name, v) in [
+                    ("vowel_length", Some(m.vowel_length)),
+                    ("consonant_length", m.consonant_length),
+                ] {
+                    if let Some(v) = v {
+                        range_field(&field, name, v, 0.0, 10.0)?;
+                    }
+                }
+                range_field(&field, "pitch", m.pitch, 0.0, 10.0)?;
+            }
+            if let Some(p) = &phrase.pause_mora {
+                range_field(&at("pause_mora"), "vowel_length", p.vowel_length, 0.0, 30.0)?;
+            }
+        }
+        Ok(CheckedQuery(self))
+    }
+}
+
+fn range_field(field: &str, name: &str, v: f32, lo: f32, hi: f32) -> Result<(), QueryError> {
+    if v.is_finite() && (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        Err(QueryError::OutOfRange {
+            field: format!("{field}.{name}"),
+            value: v,
+            lo,
+            hi,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum QueryError {
+    #[error("{field} is {value}, must be between {lo} and {hi}")]
+    OutOfRange {
+        field: String,
+        value: f32,
+        lo: f32,
+        hi: f32,
+    },
+    #[error("{field}: {reason}")]
+    Invalid { field: String, reason: String },
+    #[error("the query has no moras to speak")]
+    NoMoras,
+}
+
+/// An AudioQuery whose every field is known to be in range and whose moras are sayable.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckedQuery(AudioQuery);
+
+impl CheckedQuery {
+    pub fn get(&self) -> &AudioQuery {
+        &self.0
+    }
+    pub fn into_inner(self) -> AudioQuery {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yomiage_frontend::Mora;
+
+    fn query() -> AudioQuery {
+        let mut m = Mora::new("カ", Some("k"), "a");
+        m.vowel_length = 0.1;
+        m.pitch = 5.5;
+        AudioQuery::new(vec![AccentPhrase {
+            moras: vec![m],
+            accent: 1,
+            pause_mora: None,
+            is_interrogative: false,
+        }])
+    }
+
+    #[test]
+    fn voicevox_json_round_trips_with_its_field_names() {
+        let json = serde_json::to_value(query()).unwrap();
+        for key in [
+            "accent_phrases",
+            "speedScale",
+            "pitchScale",
+            "intonationScale",
+            "volumeScale",
+            "prePhonemeLength",
+            "postPhonemeLength",
+            "pauseLength",
+            "pauseLengthScale",
+            "outputSamplingRate",
+            "outputStereo",
+            "kana",
+        ] {
+            assert!(json.get(key).is_some(), "{key} missing in {json}");
+        }
+        let back: AudioQuery = serde_json::from_value(json).unwrap();
+        assert_eq!(back, query());
+    }
+
+    #[test]
+    fn a_good_query_passes() {
+        assert!(query().check().is_ok());
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let mut q = query();
+        q.speed_scale = f32::NAN;
+        assert!(q.check().unwrap_err().to_string().contains("speedScale"));
+        let mut q = query();
+        q.accent_phrases[0].accent = 2;
+        assert!(q
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("accent_phrases[0].accent"));
+        let mut q = query();
+        q.accent_phrases[0].moras[0].vowel = "x".into();
+        assert!(q.check().unwrap_err().to_string().contains("moras[0]"));
+        let mut q = query();
+        q.accent_phrases[0].moras[0].pitch = -1.0;
+        assert!(q.check().unwrap_err().to_string().contains("pitch"));
+        let mut q = query();
+        q.output_sampling_rate = 100;
+        assert!(q
+            .check()
+            .unwrap_err()
+            .to_string()
+            .contains("outputSamplingRate"));
+        assert_eq!(
+            AudioQuery::new(vec![]).check().unwrap_err(),
+            QueryError::NoMoras
+        );
+    }
+}

@@ -1,0 +1,37 @@
+//! An independent pitch measurement of rendered audio (pYIN, the `pyin` crate), read per mora
+//! through the timeline that synthesis returned.
+#![allow(dead_code)]
+
+use pyin::{Framing, PYINExecutor, PadMode};
+
+/// F0 track of 16-bit mono audio: (time s, F0 Hz or NaN when unvoiced), 5 ms hop.
+pub fn f0_track(samples: &[i16], rate: u32) -> Vec<(f64, f64)> {
+    let wav: Vec<f64> = samples.iter().map(|&s| s as f64 / 32768.0).collect();
+    let hop = (rate / 200) as usize;
+    let mut exec = PYINExecutor::new(70.0, 700.0, rate, 1024, None, Some(hop), None);
+    let (times, f0, voiced, _) = exec.pyin(&wav, f64::NAN, Framing::Center(PadMode::Constant(0.0)));
+    times
+        .into_iter()
+        .zip(f0)
+        .zip(voiced)
+        .map(|((t, f), v)| (t, if v { f } else { f64::NAN }))
+        .collect()
+}
+
+/// Median F0 (Hz) of the voiced points within [start, end), if there are at least 3.
+pub fn median_f0(track: &[(f64, f64)], start: f64, end: f64) -> Option<f64> {
+    let mut v: Vec<f64> = track
+        .iter()
+        .filter(|(t, f)| *t >= start && *t < end && f.is_finite())
+        .map(|&(_, f)| f)
+        .collect();
+    if v.len() < 3 {
+        return None;
+    }
+    v.sort_by(f64::total_cmp);
+    Some(v[v.len() / 2])
+}
+
+pub fn semitones(a: f64, b: f64) -> f64 {
+    12.0 * (b / a).log2()
+}
