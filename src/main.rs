@@ -1,10 +1,12 @@
-//! The `yomiage` command line: setup, synthesis to WAV files, and the voice list.
+//! The `yomiage` command line: setup, synthesis to WAV files, the voice list and the user
+//! dictionary.
 
+mod dict;
 mod setup;
 mod wav;
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
@@ -26,6 +28,9 @@ struct Cli {
     /// More log output (repeat for more); RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// The user dictionary file (default: user_dict.json in the data directory).
+    #[arg(long, global = true, env = "YOMIAGE_USER_DICT", value_name = "FILE")]
+    user_dict: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -84,6 +89,12 @@ enum Cmd {
         /// Short for `--format json`.
         #[arg(long, conflicts_with = "format")]
         json: bool,
+    },
+    /// The user dictionary: words with their reading, accent and priority, used by every
+    /// command that analyses text (VOICEVOX-compatible import and export).
+    Dict {
+        #[command(subcommand)]
+        action: dict::DictCmd,
     },
 }
 
@@ -168,7 +179,7 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    match run(cli.command) {
+    match run(cli.command, cli.user_dict) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -177,9 +188,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cmd: Cmd) -> Result<ExitCode> {
+fn run(cmd: Cmd, user_dict: Option<PathBuf>) -> Result<ExitCode> {
     let manifest = Manifest::builtin()?;
     let layout = Layout::from_env()?;
+    let user_dict = user_dict.unwrap_or_else(|| layout.user_dictionary_file());
     match cmd {
         Cmd::Setup { check, only } => {
             let components: Vec<Component> = if only.is_empty() {
@@ -201,8 +213,9 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
             json,
         } => {
             let format = if json { AccentFormat::Json } else { format };
-            accent_command(&layout, &manifest, input, format)
+            accent_command(&layout, &manifest, &user_dict, input, format)
         }
+        Cmd::Dict { action } => dict::run(action, &user_dict),
         Cmd::Voices => {
             for s in &manifest.speakers {
                 println!(
@@ -226,7 +239,7 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
                 Some(path) => {
                     let json = std::fs::read_to_string(&path)
                         .with_context(|| format!("reading {}", path.display()))?;
-                    let mut q: AudioQuery = serde_json::from_str(&json)
+                    let mut q = AudioQuery::from_json(&json)
                         .with_context(|| format!("{} is not an AudioQuery", path.display()))?;
                     scales.apply(&mut q);
                     Some(
@@ -242,7 +255,9 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
             };
             let sink = wav::WavSink::create(&output)?;
             let timings_sink = timings.as_deref().map(json_sink).transpose()?;
-            let engine = load_engine(&layout, &manifest)?;
+            // A query is rendered as it is: no analysis, so no user dictionary.
+            let words = query.is_none().then_some(user_dict.as_path());
+            let engine = load_engine(&layout, &manifest, words)?;
             let synthesis = match &query {
                 Some(q) => engine.synthesize(q, &voice)?,
                 None => {
@@ -271,7 +286,7 @@ fn run(cmd: Cmd) -> Result<ExitCode> {
         Cmd::Query { text, voice } => {
             let voice = manifest.voice(&voice)?;
             let text = read_text(text)?;
-            let engine = load_engine(&layout, &manifest)?;
+            let engine = load_engine(&layout, &manifest, Some(&user_dict))?;
             let query = engine.audio_query(&text, &voice)?;
             println!("{}", serde_json::to_string_pretty(&query)?);
             Ok(ExitCode::SUCCESS)
@@ -331,11 +346,24 @@ fn check_report(setup: &Setup, layout: &Layout, components: &[Component]) -> Res
     })
 }
 
-/// Loads the engine, first running setup for anything missing (unless YOMIAGE_AUTO_SETUP=0).
-fn load_engine(layout: &Layout, manifest: &Manifest) -> Result<Engine> {
+/// Loads the engine, first running setup for anything missing (unless YOMIAGE_AUTO_SETUP=0),
+/// with the words of the user dictionary at `user_dict` if it has any.
+fn load_engine(layout: &Layout, manifest: &Manifest, user_dict: Option<&Path>) -> Result<Engine> {
+    // A corrupt user dictionary fails before the slow work.
+    let words = user_dict
+        .map(dict::load_for_analysis)
+        .transpose()?
+        .flatten();
     ensure_set_up(layout, manifest, &Component::ALL)?;
     let paths = EnginePaths::from_layout(layout, manifest);
-    Engine::load(&paths, SessionOptions::default()).context("loading the engine")
+    let mut engine =
+        Engine::load(&paths, SessionOptions::default()).context("loading the engine")?;
+    if let Some(words) = words {
+        engine
+            .set_user_dictionary(&words)
+            .context("applying the user dictionary")?;
+    }
+    Ok(engine)
 }
 
 /// Runs set-up for whichever of `components` is missing (unless YOMIAGE_AUTO_SETUP=0).
@@ -365,6 +393,7 @@ fn ensure_set_up(layout: &Layout, manifest: &Manifest, components: &[Component])
 fn accent_command(
     layout: &Layout,
     manifest: &Manifest,
+    user_dict: &Path,
     input: String,
     format: AccentFormat,
 ) -> Result<ExitCode> {
@@ -376,11 +405,11 @@ fn accent_command(
             let file = std::fs::File::open(&input).with_context(|| format!("opening {input}"))?;
             Box::new(std::io::BufReader::new(file))
         };
-        let (frontend, load_time) = load_frontend(layout, manifest)?;
+        let (frontend, load_time) = load_frontend(layout, manifest, user_dict)?;
         return accent_jsonl(&frontend, reader, load_time);
     }
     let text = read_text(input)?;
-    let (frontend, _) = load_frontend(layout, manifest)?;
+    let (frontend, _) = load_frontend(layout, manifest, user_dict)?;
     let phrases = frontend.analyze(&text).context("analysing the text")?;
     match format {
         AccentFormat::Json => println!("{}", serde_json::to_string_pretty(&phrases)?),
@@ -389,15 +418,21 @@ fn accent_command(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Sets up the dictionary if it is missing (only it), loads it, and says how long loading took.
+/// Sets up the dictionary if it is missing (only it), loads it with the words of the user
+/// dictionary at `user_dict` (if it has any), and says how long loading took.
 fn load_frontend(
     layout: &Layout,
     manifest: &Manifest,
+    user_dict: &Path,
 ) -> Result<(yomiage_frontend::Frontend, std::time::Duration)> {
+    let words = dict::load_for_analysis(user_dict)?;
     ensure_set_up(layout, manifest, &[Component::Dictionary])?;
     let started = std::time::Instant::now();
-    let frontend = yomiage_frontend::Frontend::load(&layout.dictionary_dir())
-        .context("loading the dictionary")?;
+    let frontend = yomiage_frontend::Frontend::load_with_user_dictionary(
+        &layout.dictionary_dir(),
+        words.as_ref(),
+    )
+    .context("loading the dictionary")?;
     Ok((frontend, started.elapsed()))
 }
 

@@ -162,6 +162,8 @@ const SILENCE_THRESHOLD: f32 = 0.01;
 const EDGE_MARGIN: f32 = 0.04;
 /// The decoder sounds a phoneme about a token before its duration span (shared/notes/model.md).
 const SOUND_LEAD: f64 = 0.025;
+/// Fade into and out of silence inserted at a pause.
+const PAUSE_FADE: f32 = 0.01;
 /// F0 points per second (two per 25 ms frame).
 const F0_RATE: f32 = 80.0;
 
@@ -211,6 +213,16 @@ impl Engine {
 
     pub fn frontend(&self) -> &Frontend {
         &self.frontend
+    }
+
+    /// Analyses text with these user-dictionary words from now on (see
+    /// [`Frontend::set_user_dictionary`]; an empty dictionary removes them).
+    pub fn set_user_dictionary(
+        &mut self,
+        user: &yomiage_frontend::UserDictionary,
+    ) -> Result<(), EngineError> {
+        self.frontend.set_user_dictionary(user)?;
+        Ok(())
     }
 
     /// Replaces the accent contour parameters (for tuning and benchmarks).
@@ -373,8 +385,10 @@ impl Engine {
         let plan = Plan::new(&chunk.phrases, &self.vocab);
         let style = style.for_tokens(plan.token_count());
         let features = acoustic::token_features(&self.duration, &plan.ids, style, 1.0)?;
-        let durations =
-            render::durations_for(&chunk.phrases, &plan, &features.raw_durations, scales);
+        let render::Durations {
+            frames: durations,
+            silences,
+        } = render::durations_for(&chunk.phrases, &plan, &features.raw_durations, scales);
         let mut frames = acoustic::frames(&self.prosody, &features, &durations, style)?;
         let (mora_frames, pause_frames) = render::mora_frames(&chunk.phrases, &plan, &durations);
         let mut spans = Vec::new();
@@ -395,9 +409,28 @@ impl Engine {
             self.contour.smoothing,
             F0_RATE,
         );
-        let pcm = self.vocoder.render(&frames, style)?;
+        let voiced = self.vocoder.render(&frames, style)?;
+        let token_ends = render::token_frames(&durations);
+        let inserts: Vec<(usize, usize)> = silences
+            .iter()
+            .filter_map(|&(token, secs)| {
+                let at = token_ends.get(token)?.end * SAMPLES_PER_FRAME;
+                Some((at.min(voiced.len()), seconds_to_samples(secs)))
+            })
+            .collect();
+        let pcm = insert_silences(voiced, &inserts);
         let keep = voiced_span(&pcm, SILENCE_THRESHOLD, seconds_to_samples(EDGE_MARGIN));
-        let timeline = chunk_timeline(&chunk.phrases, &mora_frames, &pause_frames, keep.start);
+        // The model often gives a final vowel frames that it renders as fading silence; the
+        // timeline ends where the sound does, so lip-sync closes the mouth with the audio.
+        let audible = keep.len().saturating_sub(seconds_to_samples(EDGE_MARGIN));
+        let timeline = chunk_timeline(
+            &chunk.phrases,
+            &mora_frames,
+            &pause_frames,
+            keep.start,
+            audible as f64 / SAMPLE_RATE as f64,
+            &inserts,
+        );
         Ok(RenderedChunk {
             pcm: pcm[keep].to_vec(),
             timeline,
@@ -466,17 +499,59 @@ fn seconds_to_samples(s: f32) -> usize {
 }
 
 /// Mora and phoneme times of one chunk, relative to its first kept sample.
+/// Inserts `(position, length)` runs of silence (positions in the original, ascending), with
+/// short fades on either side so the cut into silence does not click.
+fn insert_silences(pcm: Vec<f32>, inserts: &[(usize, usize)]) -> Vec<f32> {
+    if inserts.is_empty() {
+        return pcm;
+    }
+    let fade = seconds_to_samples(PAUSE_FADE);
+    let mut out = Vec::with_capacity(pcm.len() + inserts.iter().map(|&(_, n)| n).sum::<usize>());
+    let mut from = 0;
+    for &(at, n) in inserts {
+        let at = at.clamp(from, pcm.len());
+        let start = out.len();
+        out.extend_from_slice(&pcm[from..at]);
+        let fade_out = fade.min(out.len() - start);
+        let len = out.len();
+        for (k, s) in out[len - fade_out..].iter_mut().enumerate() {
+            *s *= raised_cosine(fade_out - k, fade_out);
+        }
+        out.resize(out.len() + n, 0.0);
+        let fade_in = fade.min(pcm.len() - at);
+        for (k, &s) in pcm[at..at + fade_in].iter().enumerate() {
+            out.push(s * raised_cosine(k, fade_in));
+        }
+        from = at + fade_in;
+    }
+    out.extend_from_slice(&pcm[from..]);
+    out
+}
+
+/// 0 at `k = 0` rising to 1 at `k = n`.
+fn raised_cosine(k: usize, n: usize) -> f32 {
+    0.5 - 0.5 * (std::f32::consts::PI * k as f32 / n as f32).cos()
+}
+
 fn chunk_timeline(
     phrases: &[AccentPhrase],
     mora_frames: &[Vec<render::MoraFrames>],
     pause_frames: &[Option<std::ops::Range<usize>>],
     trimmed: usize,
+    audible: f64,
+    inserts: &[(usize, usize)],
 ) -> Timeline {
     let secs = |frame: usize| {
-        let t = (frame * SAMPLES_PER_FRAME) as f64 / SAMPLE_RATE as f64
+        let at = frame * SAMPLES_PER_FRAME;
+        let inserted: usize = inserts
+            .iter()
+            .filter(|&&(pos, _)| pos <= at)
+            .map(|&(_, n)| n)
+            .sum();
+        let t = (at + inserted) as f64 / SAMPLE_RATE as f64
             - trimmed as f64 / SAMPLE_RATE as f64
             - SOUND_LEAD;
-        t.max(0.0)
+        t.clamp(0.0, audible)
     };
     let mut timeline = Timeline::default();
     for (p, (phrase, frames)) in phrases.iter().zip(mora_frames).enumerate() {
@@ -518,4 +593,28 @@ fn chunk_timeline(
         }
     }
     timeline
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn silences_go_where_asked_and_fade_in_and_out() {
+        let pcm = vec![1.0f32; 10_000];
+        let out = insert_silences(pcm, &[(4_000, 2_400), (8_000, 1_200)]);
+        assert_eq!(out.len(), 10_000 + 2_400 + 1_200);
+        assert!(out[4_000..6_400].iter().all(|&s| s == 0.0));
+        assert!(out[10_400..11_600].iter().all(|&s| s == 0.0));
+        // Untouched away from the cuts, and no jump anywhere larger than a fade step.
+        assert_eq!(out[1_000], 1.0);
+        assert_eq!(out[7_500], 1.0);
+        let fade = seconds_to_samples(PAUSE_FADE) as f32;
+        let max_step = out
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .fold(0.0, f32::max);
+        assert!(max_step < 4.0 / fade, "step {max_step}");
+        assert_eq!(insert_silences(vec![0.5; 10], &[]), vec![0.5; 10]);
+    }
 }

@@ -34,7 +34,41 @@ fn one() -> f32 {
     1.0
 }
 
+/// The longest audio one query may ask for (seconds, pauses and silences included): an hour
+/// of 16-bit PCM at 48 kHz is ~350 MB, beyond what a single request should allocate.
+pub const MAX_QUERY_SECONDS: f32 = 3600.0;
+
 impl AudioQuery {
+    /// Parses VOICEVOX JSON; a type error names the field's path
+    /// (`accent_phrases[0].moras[2].pitch`), not just a line and column.
+    pub fn from_json(json: &str) -> Result<AudioQuery, QueryError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(de).map_err(|e| QueryError::Json {
+            field: e.path().to_string(),
+            reason: e.into_inner().to_string(),
+        })
+    }
+
+    /// Seconds of audio this query asks for (before resampling), as the renderer lays it out.
+    fn requested_seconds(&self) -> f32 {
+        let moras: f32 = self
+            .accent_phrases
+            .iter()
+            .map(|p| {
+                let sounds: f32 = p
+                    .moras
+                    .iter()
+                    .map(|m| m.consonant_length.unwrap_or(0.0) + m.vowel_length)
+                    .sum();
+                let pause = p.pause_mora.as_ref().map_or(0.0, |m| {
+                    self.pause_length.unwrap_or(m.vowel_length) * self.pause_length_scale
+                });
+                sounds + pause
+            })
+            .sum();
+        moras / self.speed_scale + self.pre_phoneme_length + self.post_phoneme_length
+    }
+
     /// A query with VOICEVOX's defaults around the given phrases.
     pub fn new(accent_phrases: Vec<AccentPhrase>) -> Self {
         AudioQuery {
@@ -128,6 +162,13 @@ impl AudioQuery {
                 range_field(&at("pause_mora"), "vowel_length", p.vowel_length, 0.0, 30.0)?;
             }
         }
+        let seconds = self.requested_seconds();
+        if seconds > MAX_QUERY_SECONDS {
+            return Err(QueryError::TooLong {
+                seconds,
+                max: MAX_QUERY_SECONDS,
+            });
+        }
         Ok(CheckedQuery(self))
     }
 }
@@ -158,6 +199,10 @@ pub enum QueryError {
     Invalid { field: String, reason: String },
     #[error("the query has no moras to speak")]
     NoMoras,
+    #[error("{field}: {reason}")]
+    Json { field: String, reason: String },
+    #[error("the query asks for {seconds:.0} s of audio; at most {max:.0} s per query")]
+    TooLong { seconds: f32, max: f32 },
 }
 
 /// An AudioQuery whose every field is known to be in range and whose moras are sayable.
@@ -211,6 +256,40 @@ mod tests {
         }
         let back: AudioQuery = serde_json::from_value(json).unwrap();
         assert_eq!(back, query());
+    }
+
+    #[test]
+    fn json_type_errors_name_the_field_path() {
+        let mut json = serde_json::to_value(query()).unwrap();
+        json["accent_phrases"][0]["moras"][0]["pitch"] = "high".into();
+        let err = AudioQuery::from_json(&json.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("accent_phrases[0].moras[0].pitch"), "{err}");
+        let err = AudioQuery::from_json("{\"accent_phrases\": 3}")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("accent_phrases"), "{err}");
+        assert!(AudioQuery::from_json("not json").is_err());
+    }
+
+    #[test]
+    fn total_length_is_capped() {
+        let mut q = query();
+        let m = q.accent_phrases[0].moras[0].clone();
+        q.accent_phrases[0].moras = vec![
+            Mora {
+                vowel_length: 10.0,
+                ..m
+            };
+            400
+        ];
+        q.accent_phrases[0].accent = 1;
+        let err = q.clone().check().unwrap_err();
+        assert!(matches!(err, QueryError::TooLong { .. }), "{err}");
+        // The same moras spoken four times faster fit.
+        q.speed_scale = 4.0;
+        assert!(q.check().is_ok());
     }
 
     #[test]

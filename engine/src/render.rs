@@ -96,15 +96,28 @@ pub struct LengthScales {
     pub pause_scale: f32,
 }
 
+/// How a chunk's lengths are realised: frames per token, and silence added after pauses.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Durations {
+    pub frames: Vec<u32>,
+    /// (index of a pause's last token, seconds of silence to insert after it).
+    pub silences: Vec<(usize, f32)>,
+}
+
 /// Integer per-token durations realising the phrases' lengths: each mora part's length is
 /// shared among its tokens in the proportions the model predicted; pads and word spaces keep
 /// their predicted length. Rounding is done on cumulative time, so timing never drifts.
+///
+/// The voice renders a punctuation token held longer than predicted as a held vowel, not as
+/// silence, so a pause never gets more frames than the model gave it; the rest of its length
+/// becomes silence inserted after it.
 pub fn durations_for(
     phrases: &[AccentPhrase],
     plan: &Plan,
     raw_frames: &[f32],
     scales: &LengthScales,
-) -> Vec<u32> {
+) -> Durations {
+    let mut silences = Vec::new();
     let group_of = |slot: &Slot| match *slot {
         Slot::Token(
             owner @ (TokenOwner::Consonant { .. }
@@ -143,8 +156,12 @@ pub fn durations_for(
             j += 1;
         }
         if let Some(secs) = target_secs(owner) {
-            let frames = secs / FRAME_SECONDS / scales.speed;
+            let mut frames = secs / FRAME_SECONDS / scales.speed;
             let predicted: f32 = raw_frames[i..j].iter().map(|r| r.max(0.0)).sum();
+            if matches!(owner, TokenOwner::Pause { .. }) && frames > predicted {
+                silences.push((j - 1, (frames - predicted) * FRAME_SECONDS));
+                frames = predicted;
+            }
             for k in i..j {
                 let share = if predicted > 0.0 {
                     raw_frames[k].max(0.0) / predicted
@@ -164,7 +181,10 @@ pub fn durations_for(
         placed += d;
         out.push(d as u32);
     }
-    out
+    Durations {
+        frames: out,
+        silences,
+    }
 }
 
 /// Frame range of each token, from integer durations.
@@ -290,6 +310,37 @@ mod tests {
     }
 
     #[test]
+    fn long_pauses_become_silence_not_frames() {
+        let mut ps = hashi();
+        ps[0].pause_mora = Some(Mora::pause());
+        ps.extend(hashi());
+        let plan = plan_for(&ps);
+        let raw = vec![2.0; plan.slots.len()];
+        fill_lengths(&mut ps, &plan, &raw);
+        let pause_token = plan
+            .slots
+            .iter()
+            .position(|s| matches!(s, Slot::Token(TokenOwner::Pause { .. })))
+            .unwrap();
+        let scales = |pause_length| LengthScales {
+            speed: 1.0,
+            pause_length,
+            pause_scale: 1.0,
+        };
+        let natural = durations_for(&ps, &plan, &raw, &scales(None));
+        assert!(natural.silences.is_empty());
+        let long = durations_for(&ps, &plan, &raw, &scales(Some(0.5)));
+        assert_eq!(long.frames, natural.frames);
+        assert_eq!(long.silences.len(), 1);
+        let (at, secs) = long.silences[0];
+        assert_eq!(at, pause_token);
+        assert!((secs - (0.5 - 2.0 * FRAME_SECONDS)).abs() < 1e-4, "{secs}");
+        let short = durations_for(&ps, &plan, &raw, &scales(Some(0.025)));
+        assert_eq!(short.frames[pause_token], 1);
+        assert!(short.silences.is_empty());
+    }
+
+    #[test]
     fn durations_realise_edited_lengths_and_keep_the_rest() {
         let mut ps = hashi();
         let plan = plan_for(&ps);
@@ -305,7 +356,8 @@ mod tests {
                 pause_scale: 1.0,
             },
         );
-        assert_eq!(same, [8, 2, 4, 3, 2, 10, 1]);
+        assert_eq!(same.frames, [8, 2, 4, 3, 2, 10, 1]);
+        assert!(same.silences.is_empty());
         ps[0].moras[0].vowel_length = 0.25; // 10 frames
         let edited = durations_for(
             &ps,
@@ -317,7 +369,7 @@ mod tests {
                 pause_scale: 1.0,
             },
         );
-        assert_eq!(edited, [8, 2, 10, 3, 2, 10, 1]);
+        assert_eq!(edited.frames, [8, 2, 10, 3, 2, 10, 1]);
         let fast = durations_for(
             &ps,
             &plan,
@@ -328,10 +380,10 @@ mod tests {
                 pause_scale: 1.0,
             },
         );
-        let total: u32 = fast.iter().sum();
+        let total: u32 = fast.frames.iter().sum();
         // 36 frames at twice the speed; the one-frame minimum per token may add one.
         assert!(total.abs_diff(18) <= 1, "{fast:?}");
-        assert!(fast.iter().all(|&d| d >= 1));
+        assert!(fast.frames.iter().all(|&d| d >= 1));
     }
 
     #[test]

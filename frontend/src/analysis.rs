@@ -16,6 +16,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
 use crate::types::{AccentPhrase, Mora};
+use crate::user_dict::UserDictionary;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FrontendError {
@@ -39,6 +40,12 @@ pub enum FrontendError {
         #[source]
         source: lindera_dictionary::error::LinderaError,
     },
+    #[error("could not compile the user dictionary ({words} words): {source}")]
+    UserDictionary {
+        words: usize,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("the text is empty")]
     EmptyText,
     #[error("nothing to say: the text has no readable words (only symbols, emoji or punctuation)")]
@@ -54,6 +61,11 @@ pub enum FrontendError {
 /// Cheap to share: analysis takes `&self`, and the type is `Send + Sync`.
 pub struct Frontend {
     jp: JPreprocess<DefaultTokenizer>,
+    /// Where the system dictionary was loaded from: changing the user dictionary rebuilds the
+    /// tokenizer, which takes the system dictionary by value.
+    dict_dir: PathBuf,
+    /// Words in the user dictionary now in use (0 = none).
+    user_words: usize,
 }
 
 impl std::fmt::Debug for Frontend {
@@ -66,12 +78,23 @@ impl Frontend {
     /// Loads a dictionary built by [`crate::build_dictionary`] (memory-mapped: ~40 ms, and the
     /// 77 MB of word data stay in the page cache rather than the heap).
     pub fn load(dict_dir: &Path) -> Result<Frontend, FrontendError> {
+        Frontend::load_with_user_dictionary(dict_dir, None)
+    }
+
+    /// [`Frontend::load`], with a user dictionary whose words take part in the analysis
+    /// alongside the system dictionary's (see [`Frontend::set_user_dictionary`]).
+    pub fn load_with_user_dictionary(
+        dict_dir: &Path,
+        user: Option<&UserDictionary>,
+    ) -> Result<Frontend, FrontendError> {
         if !dict_dir.join("metadata.json").is_file() {
             return Err(FrontendError::DictionaryMissing {
                 path: dict_dir.to_path_buf(),
             });
         }
         check_build_info(dict_dir)?;
+        // Compile first: a bad user dictionary fails before the slow load.
+        let (compiled, user_words) = compile_user_dictionary(user)?;
         let started = Instant::now();
         let dict = jpreprocess::Dictionary::load_from_path_with_options(dict_dir, true).map_err(
             |source| FrontendError::DictionaryLoad {
@@ -79,13 +102,38 @@ impl Frontend {
                 source,
             },
         )?;
-        let jp = JPreprocess::with_dictionaries(dict, None);
+        let jp = JPreprocess::with_dictionaries(dict, compiled);
         tracing::debug!(
             dir = %dict_dir.display(),
+            user_words,
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
             "dictionary loaded"
         );
-        Ok(Frontend { jp })
+        Ok(Frontend {
+            jp,
+            dict_dir: dict_dir.to_path_buf(),
+            user_words,
+        })
+    }
+
+    /// Replaces the user dictionary (an empty one removes it). Its words are compiled into a
+    /// lindera user dictionary in jpreprocess's format — one naist-jdic row per word, with
+    /// VOICEVOX's part of speech, context ID and priority cost — and join the system
+    /// dictionary's words in the lattice, so priority decides segmentation conflicts.
+    ///
+    /// The tokenizer is rebuilt around a fresh load of the system dictionary (~40 ms,
+    /// memory-mapped); on error the frontend is left as it was.
+    pub fn set_user_dictionary(&mut self, user: &UserDictionary) -> Result<(), FrontendError> {
+        if user.is_empty() && self.user_words == 0 {
+            return Ok(());
+        }
+        *self = Frontend::load_with_user_dictionary(&self.dict_dir, Some(user))?;
+        Ok(())
+    }
+
+    /// How many user-dictionary words the analysis uses (0 = no user dictionary).
+    pub fn user_word_count(&self) -> usize {
+        self.user_words
     }
 
     /// Analyzes Japanese text into accent phrases with OpenJTalk's readings, accents,
@@ -124,7 +172,8 @@ impl Frontend {
         // mutated, so nothing is left half-updated if it happens.
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut njd = self.jp.text_to_njd(text)?;
-            njd.preprocess();
+            // OpenJTalk's steps, with our accent-phrase and nucleus rules in between.
+            crate::rules::preprocess(&mut njd);
             Ok(njd)
         }));
         let njd = match result {
@@ -147,10 +196,9 @@ impl Frontend {
     /// F3 interrogative), for cross-checking the phrase grouping.
     #[cfg(test)]
     pub(crate) fn label_summary(&self, text: &str) -> Vec<LabelSummary> {
-        let labels = self
-            .jp
-            .extract_fullcontext(&clean_text(text))
-            .expect("labels");
+        // jpcommon's labels for our NJD (our accent-phrase rules included).
+        let njd = self.njd(&clean_text(text)).expect("njd");
+        let labels = self.jp.make_label(njd.into());
         labels
             .iter()
             .map(|l| {
@@ -167,6 +215,27 @@ impl Frontend {
 /// (phoneme, Some((F1 mora count, F2 accent, F3 interrogative))) of one label.
 #[cfg(test)]
 pub(crate) type LabelSummary = (String, Option<(u8, u8, bool)>);
+
+fn compile_user_dictionary(
+    user: Option<&UserDictionary>,
+) -> Result<(Option<jpreprocess::UserDictionary>, usize), FrontendError> {
+    let Some(user) = user else {
+        return Ok((None, 0));
+    };
+    let started = Instant::now();
+    let compiled = user
+        .compile()
+        .map_err(|source| FrontendError::UserDictionary {
+            words: user.len(),
+            source,
+        })?;
+    tracing::debug!(
+        words = user.len(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
+        "user dictionary compiled"
+    );
+    Ok((compiled, user.len()))
+}
 
 fn check_build_info(dir: &Path) -> Result<(), FrontendError> {
     let path = dir.join(BUILD_INFO_FILE);

@@ -16,6 +16,11 @@ use lindera_dictionary::dictionary::metadata::Metadata;
 /// tokenizer decode entries in jpreprocess's own format, so it must not change.
 const NAIST_JDIC_METADATA: &str = include_str!("naist_jdic_metadata.json");
 
+/// The naist-jdic metadata, also used to compile user dictionaries in the same format.
+pub(crate) fn naist_jdic_metadata() -> Result<Metadata, serde_json::Error> {
+    serde_json::from_str(NAIST_JDIC_METADATA)
+}
+
 /// Written last into a built dictionary: which jpreprocess produced it. The binary format is
 /// tied to the jpreprocess/lindera versions, so a mismatch means "rebuild".
 pub(crate) const BUILD_INFO_FILE: &str = "yomiage-dictionary.json";
@@ -69,8 +74,7 @@ pub(crate) struct BuildInfo {
 /// `out_dir` is replaced.
 pub fn build_dictionary(source_dir: &Path, out_dir: &Path) -> Result<(), DictionaryError> {
     check_source(source_dir)?;
-    let metadata: Metadata =
-        serde_json::from_str(NAIST_JDIC_METADATA).map_err(DictionaryError::Metadata)?;
+    let metadata = naist_jdic_metadata().map_err(DictionaryError::Metadata)?;
 
     let parent = match out_dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

@@ -134,7 +134,7 @@ fn glued_after(after: &str) -> bool {
 /// Control characters and whitespace become spaces; invisible format characters go; the
 /// NFKC traps are replaced first (㈱ → 株式会社, ～ → 〜, … kept, Ⅱ → 2, x² → xの2乗) and
 /// everything else is NFKC-normalized (full-width ASCII, half-width kana, ①, ㍍, ㎏, ½).
-fn compatibility(text: &str) -> String {
+pub(crate) fn compatibility(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut run = String::new();
     let mut prev: Option<char> = None;

@@ -252,3 +252,70 @@ fn missing_dictionary_is_a_clear_error() {
     );
     assert!(err.to_string().contains("/nonexistent/dict"));
 }
+
+/// (kana, accent) of every phrase.
+fn structure(text: &str) -> Vec<(String, usize)> {
+    analyze(text).iter().map(|p| (kana(p), p.accent)).collect()
+}
+
+fn s(kana: &str, accent: usize) -> (String, usize) {
+    (kana.to_owned(), accent)
+}
+
+#[test]
+fn sahen_noun_and_suru_are_one_phrase() {
+    // 告発 is flat, so 告発した stays flat; ます puts the fall on マ (ヘンカンシマ'ス).
+    assert_eq!(structure("告発した"), [s("コクハツシタ", 0)]);
+    assert_eq!(structure("変換します"), [s("ヘンカンシマス", 6)]);
+}
+
+#[test]
+fn dependent_nouns_join_the_inflected_word_before_them() {
+    // ならない + の + です: one phrase; the fall of ならない's ない-form stays.
+    let p = analyze("ならないのです");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(kana(&p[0]), "ナラナイノデス");
+    // An accented verb keeps its fall (カ'クコトガ), a flat one takes こと's (スルコ'トガ).
+    assert_eq!(structure("書くことが"), [s("カクコトガ", 1)]);
+    assert_eq!(structure("することが"), [s("スルコトガ", 4)]);
+}
+
+#[test]
+fn auxiliary_verbs_after_te_join_the_verb() {
+    let p = analyze("食べている");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(kana(&p[0]), "タベテイル");
+}
+
+#[test]
+fn adjective_ku_form_moves_the_fall_back() {
+    assert_eq!(structure("高い"), [s("タカイ", 2)]);
+    assert_eq!(structure("高く"), [s("タカク", 1)]);
+    // Flat adjectives stay flat.
+    assert_eq!(structure("赤く"), [s("アカク", 0)]);
+}
+
+#[test]
+fn numbers_with_counters() {
+    assert_eq!(structure("3本"), [s("サンボン", 1)]);
+    for (text, reading) in [("1匹", "イッピキ"), ("20歳", "ニジュッサイ")] {
+        let p = analyze(text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(kana(&p[0]), reading);
+    }
+}
+
+#[test]
+fn compound_nouns_are_one_phrase() {
+    let p = analyze("音声合成");
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert_eq!(kana(&p[0]), "オンセーゴーセー");
+}
+
+#[test]
+fn question_mark_makes_the_last_phrase_rise() {
+    let p = analyze("行きますか？");
+    assert!(p.last().unwrap().is_interrogative, "{p:?}");
+    let p = analyze("行きます。");
+    assert!(!p.last().unwrap().is_interrogative, "{p:?}");
+}

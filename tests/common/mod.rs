@@ -8,6 +8,12 @@ pub fn yomiage() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_yomiage"));
     // Tests must not install things behind the suite's back: the test command runs setup first.
     cmd.env("YOMIAGE_AUTO_SETUP", "0");
+    // Nor read the user's own user dictionary (its words would change readings): this file is
+    // never written, so the tests analyse with the system dictionary alone unless they say so.
+    cmd.env(
+        "YOMIAGE_USER_DICT",
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("no-user-dict.json"),
+    );
     cmd
 }
 

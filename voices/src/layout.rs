@@ -54,6 +54,10 @@ impl Layout {
     pub fn dictionary_dir(&self) -> PathBuf {
         self.root.join("dictionary").join("naist-jdic")
     }
+    /// The user dictionary (words, readings and accents the user added; JSON).
+    pub fn user_dictionary_file(&self) -> PathBuf {
+        self.root.join("user_dict.json")
+    }
     /// Private Python environment used only for the model conversion.
     pub fn venv_dir(&self) -> PathBuf {
         self.root.join("venv")
@@ -72,5 +76,9 @@ mod tests {
             PathBuf::from("/data/y/dictionary/naist-jdic")
         );
         assert_eq!(l.models_dir(), PathBuf::from("/data/y/models/kokoro-ja"));
+        assert_eq!(
+            l.user_dictionary_file(),
+            PathBuf::from("/data/y/user_dict.json")
+        );
     }
 }
