@@ -305,9 +305,9 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
     // The previous mora's vowel within the breath group, copied by ー.
     let mut last_vowel: Option<String> = None;
 
-    for node in &njd.nodes {
+    for (i, node) in njd.nodes.iter().enumerate() {
         let pron = node.get_pron();
-        if pron.is_question() {
+        if pron.is_question() || crate::rules::rises_before(njd, i) {
             // Unlike jpcommon, this also finds the phrase across a preceding `！` (か！？).
             if let Some(last) = phrases.last_mut() {
                 last.is_interrogative = true;
@@ -347,6 +347,11 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
         }
     }
 
+    if crate::rules::rises_before(njd, njd.nodes.len()) {
+        if let Some(last) = phrases.last_mut() {
+            last.is_interrogative = true;
+        }
+    }
     for p in &mut phrases {
         // Dictionary accents can exceed a short phrase (e.g. あ 2/1 on its own).
         if p.accent > p.moras.len() {
@@ -442,7 +447,13 @@ mod tests {
             "彼は静かに笑った、しかし目は笑っていなかった。",
         ];
         for text in sentences {
-            let phrases = fe.analyze(text).expect(text);
+            let mut phrases = fe.analyze(text).expect(text);
+            // Our rise on a sentence-final か。/ね。 (rules::rises_before) is not jpcommon's.
+            if text.ends_with("ね。") {
+                if let Some(last) = phrases.last_mut() {
+                    last.is_interrogative = false;
+                }
+            }
             let mut ours = Vec::new();
             for p in &phrases {
                 let f2 = if p.accent == 0 {

@@ -11,21 +11,25 @@
 //! `retreat_acc_nuc`. Every rule is general (parts of speech, conjugation types): none names
 //! a sentence. Each was kept only where it improved the JSUT accent development set
 //! (`scripts/score-accent.sh`); pyopenjtalk-plus's filler, ます/ない and interjection rules
-//! were tried and left out (no gain there).
+//! were tried and left out (no gain there). The accent combination itself is a port of
+//! jpreprocess's (`set_accent_type`) with a few suffix rules added, and the phrase-level
+//! rules after it (`phrase_accents`) follow standard Tokyo accent rules (particle accents
+//! after flat words, odaka nouns before の, verb forms) as this speaker's labels realise them.
 
 use jpreprocess::NJD;
+use jpreprocess_core::accent_rule::AccentType;
 use jpreprocess_core::cform::CForm;
-use jpreprocess_core::ctype::{CType, SaIrregular};
+use jpreprocess_core::ctype::{CType, Five, SaIrregular};
 use jpreprocess_core::pos::POS;
-use jpreprocess_core::pronunciation::MoraEnum;
-use jpreprocess_njd::{accent_type, digit, digit_sequence, pronunciation, unvoiced_vowel, NJDNode};
+use jpreprocess_core::pronunciation::{MoraEnum, Pronunciation};
+use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel, NJDNode};
 
 /// OpenJTalk's NJD pipeline with our phrase and nucleus rules in between.
 pub(crate) fn preprocess(njd: &mut NJD) {
     pronunciation::njd_set_pronunciation(njd);
     digit_sequence::njd_digit_sequence(njd);
     digit::njd_set_digit(njd);
-    let zz_dict: Vec<usize> = njd.nodes.iter().map(|n| n.get_pron().accent()).collect();
+    yuu_for_iu(njd);
     adjective_forms(njd);
     verb_forms(njd);
     let merged = set_chain_flags(njd);
@@ -34,35 +38,11 @@ pub(crate) fn preprocess(njd: &mut NJD) {
     for &i in &merged {
         njd.nodes[i].set_chain_flag(false);
     }
-    accent_type::njd_set_accent_type(njd);
+    set_accent_type(njd);
     merge_phrases(njd, &merged);
+    phrase_accents(njd);
     retreat_nucleus(njd);
     unvoiced_vowel::njd_set_unvoiced_vowel(njd);
-    zz_dump(njd, &zz_dict, &merged);
-}
-
-fn zz_dump(njd: &NJD, dict: &[usize], merged: &[usize]) {
-    if std::env::var_os("ZZ_DUMP").is_none() {
-        return;
-    }
-    let mut rows = Vec::new();
-    for (i, n) in njd.nodes.iter().enumerate() {
-        rows.push(serde_json::json!({
-            "s": n.get_string(),
-            "pos": n.get_pos().to_string(),
-            "ct": n.get_ctype().to_string(),
-            "cf": n.get_cform().to_string(),
-            "rule": n.get_chain_rule().to_string(),
-            "chain": n.get_chain_flag(),
-            "merged": merged.contains(&i),
-            "dacc": dict.get(i),
-            "acc": n.get_pron().accent(),
-            "mora": n.get_pron().mora_size(),
-            "pron": n.get_pron().to_string(),
-            "read": n.get_read(),
-        }));
-    }
-    eprintln!("ZZ {}", serde_json::Value::Array(rows));
 }
 
 /// A node's part of speech as naist-jdic's four fields (品詞, 細分類1-3).
@@ -287,6 +267,12 @@ fn chain_flag(prev_node: &NJDNode, node: &NJDNode) -> Chain {
     {
         chain = false;
     }
+    // After a conditional ば or a topic は, the verb or ない that completes an obligation or
+    // a negation starts a phrase of its own (イカネバ|ナラナイ, シテワ|イケナイ, ソーデワ|ナイ).
+    let obligation = cur.is1("動詞", "非自立") || node.get_string() == "ない";
+    if prev.is("助詞") && matches!(prev_node.get_string(), "ば" | "は") && obligation {
+        chain = false;
+    }
     match (chain, merge) {
         (false, _) => Chain::Break,
         (true, true) => Chain::Merge,
@@ -294,16 +280,31 @@ fn chain_flag(prev_node: &NJDNode, node: &NJDNode) -> Chain {
     }
 }
 
-/// An accented adjective's fall moves one mora earlier in its く, かっ(た) and ければ forms:
-/// タカ'イ → タ'カク, タ'カカッタ, タ'カケレバ; ウツクシ'イ → ウツク'シク. naist-jdic gives the
-/// conjugated forms the dictionary form's accent. Flat adjectives (アカイ → アカク) keep 0.
+/// 言う in its plain form is pronounced ユー (naist-jdic's pronunciation field, ユウ; ト'ユー),
+/// where jpreprocess gives the spelling イウ.
+fn yuu_for_iu(njd: &mut NJD) {
+    for node in &mut njd.nodes {
+        let plain = matches!(node.get_string(), "言う" | "いう")
+            && matches!(node.get_pos(), POS::Doushi(_))
+            && node.get_pron().to_pure_string() == "イウ";
+        if plain {
+            let accent = node.get_pron().accent();
+            if let Ok(pron) = Pronunciation::parse("ユー", accent) {
+                node.set_pron(pron);
+            }
+        }
+    }
+}
+
+/// An accented adjective's fall moves one mora earlier in its く form: タカ'イ → タ'カク,
+/// ウツクシ'イ → ウツク'シク. naist-jdic gives the conjugated forms the dictionary form's
+/// accent. Flat adjectives (アカイ → アカク) keep 0. The かった form keeps the dictionary
+/// form's fall in this speaker's labels (タカ'カッタ), so it is left alone.
 fn adjective_forms(njd: &mut NJD) {
     for node in &mut njd.nodes {
-        let form = matches!(
-            node.get_cform(),
-            CForm::RenyouConjunctionTe | CForm::RenyouConjunctionTa
-        );
-        if matches!(node.get_pos(), POS::Keiyoushi(_)) && form {
+        if matches!(node.get_pos(), POS::Keiyoushi(_))
+            && matches!(node.get_cform(), CForm::RenyouConjunctionTe)
+        {
             let accent = node.get_pron().accent();
             if accent >= 2 {
                 node.get_pron_mut().set_accent(accent - 1);
@@ -329,6 +330,283 @@ fn verb_forms(njd: &mut NJD) {
                 node.get_pron_mut().set_accent(accent - 1);
             }
         }
+    }
+}
+
+/// Accent changes that depend on the whole phrase, after the chain rules combined it:
+///
+/// - `〜的` words are flat (ケーザイテキ, グタイテキニ), where naist-jdic's chain rule for 的
+///   puts the fall before it.
+/// - A flat noun followed by には or では takes a fall on the case particle (ガッコーニ'ワ,
+///   ニホンデ'ワ).
+/// - A flat verb before の, が or と ends in a fall ([`odaka_before`]).
+/// - である after a flat word falls on its ア (デア'ル); so do にも, だった, なかった and a
+///   few other dependent pairs on their first mora ([`accented_pair`]).
+/// - An odaka noun of two or more moras loses its fall before の (オトコ' → オトコノ,
+///   アタマ' → アタマノ); one-mora nouns keep it (キ'ノ).
+fn phrase_accents(njd: &mut NJD) {
+    for (start, end) in phrase_ranges(njd) {
+        let nodes = &njd.nodes[start..end];
+        let accent = nodes[0].get_pron().accent();
+        let moras_before =
+            |k: usize| -> usize { nodes[..k].iter().map(|n| n.get_pron().mora_size()).sum() };
+        let mut new_accent = accent;
+        if let Some(k) = nodes
+            .iter()
+            .position(|n| n.get_string() == "的" && Pos::of(n).g1("接尾"))
+        {
+            if accent <= moras_before(k + 1) {
+                new_accent = 0;
+            }
+        }
+        let n = nodes.len();
+        if n >= 3 && accent == 0 {
+            let (noun, case, wa) = (Pos::of(&nodes[n - 3]), &nodes[n - 2], &nodes[n - 1]);
+            if noun.is("名詞")
+                && Pos::of(case).is1("助詞", "格助詞")
+                && matches!(case.get_string(), "に" | "で")
+                && Pos::of(wa).is1("助詞", "係助詞")
+                && wa.get_string() == "は"
+            {
+                new_accent = moras_before(n - 1);
+            }
+        }
+        if n >= 2 && accent >= 2 {
+            let (noun, no) = (Pos::of(&nodes[n - 2]), &nodes[n - 1]);
+            if noun.is("名詞")
+                && no.get_string() == "の"
+                && Pos::of(no).is("助詞")
+                && accent == moras_before(n - 1)
+            {
+                new_accent = 0;
+            }
+        }
+        if accent == 0 {
+            if let Some(k) =
+                (0..n.saturating_sub(1)).find(|&k| odaka_before(&nodes[k], &nodes[k + 1]))
+            {
+                new_accent = moras_before(k + 1);
+            }
+        }
+        if accent == 0 {
+            // である after a flat word falls on its ア: ヒツヨーデア'ル, デア'ッタ.
+            if let Some(k) = (1..n).find(|&k| {
+                nodes[k - 1].get_string() == "で"
+                    && Pos::of(&nodes[k - 1]).is("助動詞")
+                    && matches!(nodes[k].get_ctype(), CType::Five(Five::RaAru))
+            }) {
+                new_accent = moras_before(k) + 1;
+            }
+        }
+        // (A fall at the pair's or the phrase's end is the chain rules' odaka for a flat word:
+        // イワナケレ'バ, イカナカッタ'.)
+        if let Some(k) = (1..n.saturating_sub(1)).find(|&k| accented_pair(&nodes[k], &nodes[k + 1]))
+        {
+            let flat = [0, moras_before(k + 1), moras_before(n)];
+            if flat.contains(&new_accent) {
+                new_accent = moras_before(k) + 1;
+            }
+        }
+        // Sentence-final ます is labelled flat in this speaker's data (about 70%, by final
+        // lowering): the fall on マ is dropped before a full stop.
+        let sentence_end = end == njd.nodes.len() || Pos::of(&njd.nodes[end]).is1("記号", "句点");
+        let last = &nodes[n - 1];
+        if sentence_end
+            && last.get_string() == "ます"
+            && Pos::of(last).is("助動詞")
+            && new_accent == moras_before(n - 1) + 1
+        {
+            new_accent = 0;
+        }
+        njd.nodes[start].get_pron_mut().set_accent(new_accent);
+    }
+}
+
+/// Pairs of dependent words that carry a fall on their first mora after a flat word:
+/// にも, でも, ても, とも (ガッコーニ'モ, ヨンデ'モ), だった, だと, だが (シズカダ'ッタ), and
+/// なかった, なければ (イカナ'カッタ, イワナ'ケレバ).
+fn accented_pair(first: &NJDNode, second: &NJDNode) -> bool {
+    let (a, b) = (first.get_string(), second.get_string());
+    let (pa, pb) = (Pos::of(first), Pos::of(second));
+    if pa.is("助詞") && pb.is("助詞") {
+        return matches!(a, "に" | "で" | "て" | "と") && b == "も";
+    }
+    pa.is("助動詞")
+        && ((matches!(a, "だ" | "だっ") && matches!(b, "た" | "と" | "が"))
+            || (a == "なかっ" && b == "た")
+            || (a == "なけれ" && b == "ば"))
+}
+
+/// A flat verb in its dictionary form takes a fall on its last mora before the nominalizing
+/// の and the conjunctions が and と: イウ'ノワ, イル'ノガ, スル'ト, アル'ガ.
+fn odaka_before(verb: &NJDNode, next: &NJDNode) -> bool {
+    let next_pos = Pos::of(next);
+    let s = next.get_string();
+    Pos::of(verb).is("動詞")
+        && matches!(verb.get_cform(), CForm::Basic)
+        && ((next_pos.is1("名詞", "非自立") && s == "の")
+            || (next_pos.is1("助詞", "接続助詞") && matches!(s, "が" | "と")))
+}
+
+/// Whether the sentence ending at node `end` (a full stop, or the end of the text) ends in
+/// the particle か or ね, said with a final rise (行きますか。, いいですね。) as a question or a
+/// request for agreement, even without a question mark.
+pub(crate) fn rises_before(njd: &NJD, end: usize) -> bool {
+    let at_end = end == njd.nodes.len()
+        || (Pos::of(&njd.nodes[end]).is1("記号", "句点") && njd.nodes[end].get_string() != "！");
+    at_end
+        && end > 0
+        && Pos::of(&njd.nodes[end - 1]).is("助詞")
+        && matches!(njd.nodes[end - 1].get_string(), "か" | "ね")
+}
+
+/// OpenJTalk's accent combination (`njd_set_accent_type`, ported from jpreprocess-njd 0.15,
+/// BSD-3-Clause): each chained word's chain rule updates the phrase's accent. One change:
+/// the passive and causative suffixes (れる, られる, せる, させる), which naist-jdic gives no
+/// rule (the phrase kept the verb's accent), make a new accented verb out of an accented one,
+/// as in the standard language: オモ'ウ → オモワレ'ル, オモワ'レタ; カンガ'エル →
+/// カンガエラレ'ル, カンガエラ'レタ. A flat verb stays flat (ウタウ → ウタワレル).
+fn set_accent_type(njd: &mut NJD) {
+    if njd.nodes.is_empty() {
+        return;
+    }
+    let mut top = 0;
+    let mut mora_size = 0;
+    for i in 0..njd.nodes.len() {
+        let mut top_acc = None;
+        let mut prev_acc = None;
+        let mut current_acc = None;
+        {
+            let nodes = &njd.nodes;
+            let current = &nodes[i];
+            let next = nodes.get(i + 1);
+            if i == 0 || current.get_chain_flag() != Some(true) {
+                top = i;
+                mora_size = 0;
+                if current.get_string() == "十" && next.is_some_and(|n| n.get_pos().is_kazu()) {
+                    current_acc = Some(0);
+                }
+            } else {
+                let prev = &nodes[i - 1];
+                top_acc = Some(match suffix_verb_accent(current, next) {
+                    Some(own) if nodes[top].get_pron().accent() != 0 => mora_size + own,
+                    Some(_) => 0,
+                    // なさい and ください keep their own fall after any verb (C1):
+                    // ヤスミナサ'イ, オツタエクダサ'イ.
+                    None if is_polite_imperative(current) => {
+                        mora_size + current.get_pron().accent()
+                    }
+                    // 〜者 nouns fall just before 者 (カガク'シャ, コーレ'ーシャ), where
+                    // naist-jdic makes them flat (C4).
+                    None if current.get_string() == "者" && Pos::of(current).g1("接尾") => {
+                        mora_size
+                    }
+                    // The volitional falls just before its う, flat verbs included:
+                    // アルコ'ー, オサエヨ'ー, シヨ'ー (naist-jdic's う keeps the verb's accent).
+                    None if is_volitional(prev, current) => mora_size,
+                    None => top_node_acc(current, prev, &nodes[top], mora_size),
+                });
+                if prev.get_pos().is_kazu() && current.get_pos().is_kazu() {
+                    prev_acc = digit_acc(prev, current, next);
+                }
+            }
+            mora_size += current.get_pron().mora_size();
+        }
+        if let Some(acc) = top_acc {
+            njd.nodes[top].get_pron_mut().set_accent(acc);
+        }
+        if let Some(acc) = prev_acc {
+            njd.nodes[i - 1].get_pron_mut().set_accent(acc);
+        }
+        if let Some(acc) = current_acc {
+            njd.nodes[i].get_pron_mut().set_accent(acc);
+        }
+    }
+}
+
+/// For a passive or causative suffix, its nucleus within itself as a verb accented on its
+/// penultimate mora: レ'ル, ラレ'ル, レ'レバ; the stem forms (レ, ラレ) have it on their last
+/// mora, or one earlier before た/て (オモワ'レタ, where 0 puts it just before the suffix).
+fn suffix_verb_accent(node: &NJDNode, next: Option<&NJDNode>) -> Option<usize> {
+    let pos = Pos::of(node);
+    let s = node.get_string();
+    let passive = ["れ", "られ", "せ", "させ"]
+        .iter()
+        .any(|p| s.starts_with(p));
+    if !(pos.is1("動詞", "接尾") && passive) {
+        return None;
+    }
+    let moras = node.get_pron().mora_size();
+    let before_ta = next.is_some_and(|n| matches!(n.get_string(), "た" | "て" | "だ" | "で"));
+    let full = matches!(node.get_cform(), CForm::Basic | CForm::Conditional);
+    Some(if full || before_ta {
+        moras.saturating_sub(1)
+    } else {
+        moras
+    })
+}
+
+fn is_volitional(prev: &NJDNode, node: &NJDNode) -> bool {
+    node.get_string() == "う"
+        && Pos::of(node).is("助動詞")
+        && Pos::of(prev).is("動詞")
+        && matches!(prev.get_cform(), CForm::MizenConjunctionU)
+}
+
+fn is_polite_imperative(node: &NJDNode) -> bool {
+    Pos::of(node).is1("動詞", "非自立")
+        && matches!(node.get_string(), "なさい" | "ください" | "下さい")
+        && node.get_pron().accent() > 0
+}
+
+fn top_node_acc(node: &NJDNode, prev: &NJDNode, top_node: &NJDNode, mora_size: usize) -> usize {
+    let node_acc = node.get_pron().accent();
+    let top_acc = top_node.get_pron().accent();
+    let Some(rule) = node.get_chain_rule().get_rule(prev.get_pos()) else {
+        return top_acc;
+    };
+    let add = || (mora_size as isize + rule.add_type).max(0) as usize;
+    match rule.accent_type {
+        AccentType::F1 => top_acc,
+        AccentType::F2 if top_acc == 0 => add(),
+        AccentType::F3 if top_acc != 0 => add(),
+        AccentType::F4 => add(),
+        AccentType::F5 => 0,
+        AccentType::C1 => mora_size + node_acc,
+        AccentType::C2 => mora_size + 1,
+        AccentType::C3 => mora_size,
+        AccentType::C4 => 0,
+        AccentType::C5 => top_acc,
+        AccentType::P1 | AccentType::P2 if top_acc == 0 => 0,
+        AccentType::P1 | AccentType::P2 => mora_size + node_acc,
+        AccentType::P6 => 0,
+        AccentType::P14 if top_acc != 0 => mora_size + node_acc,
+        _ => top_acc,
+    }
+}
+
+fn digit_acc(prev: &NJDNode, current: &NJDNode, next: Option<&NJDNode>) -> Option<usize> {
+    let prev_moras = prev.get_pron().mora_size();
+    match (
+        prev.get_string(),
+        current.get_string(),
+        next.map(|n| n.get_string()),
+    ) {
+        (
+            "五" | "六" | "八",
+            "十",
+            Some("一" | "二" | "三" | "四" | "五" | "六" | "七" | "八" | "九"),
+        ) => Some(0),
+        (_, "十", _) => Some(1),
+        ("七", "百", _) => Some(2),
+        ("三" | "四" | "九" | "何", "百", _) => Some(1),
+        (_, "百", _) => Some(prev_moras + current.get_pron().mora_size()),
+        (_, "千" | "万", _) => Some(prev_moras + 1),
+        ("一" | "六" | "七" | "八" | "幾", "億", _) => Some(2),
+        (_, "億", _) => Some(1),
+        ("六" | "七", "兆", _) => Some(2),
+        (_, "兆", _) => Some(1),
+        _ => None,
     }
 }
 

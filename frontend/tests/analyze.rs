@@ -63,9 +63,10 @@ fn a_sentence_gives_sensible_phrases() {
     assert_eq!(texts, ["キョーワ", "イイ", "テンキデスネ"]);
     let accents: Vec<usize> = p.iter().map(|p| p.accent).collect();
     assert_eq!(accents, [1, 1, 1]);
-    assert!(p
-        .iter()
-        .all(|p| p.pause_mora.is_none() && !p.is_interrogative));
+    assert!(p.iter().all(|p| p.pause_mora.is_none()));
+    // A sentence-final ね is said with a rise, like a question.
+    let rises: Vec<bool> = p.iter().map(|p| p.is_interrogative).collect();
+    assert_eq!(rises, [false, false, true]);
 
     // 今日: キョ + a long-vowel mora that repeats o.
     let kyo = &p[0].moras;
@@ -90,7 +91,8 @@ fn a_sentence_gives_sensible_phrases() {
 
     assert_eq!(
         phonemes("今日はいい天気ですね。"),
-        "kʲoːβa iː teŋkʲidesɨne."
+        // The final ね rises (see `sentence_final_ka_and_ne_rise`).
+        "kʲoːβa iː teŋkʲidesɨne?"
     );
 }
 
@@ -264,9 +266,10 @@ fn s(kana: &str, accent: usize) -> (String, usize) {
 
 #[test]
 fn sahen_noun_and_suru_are_one_phrase() {
-    // 告発 is flat, so 告発した stays flat; ます puts the fall on マ (ヘンカンシマ'ス).
+    // 告発 is flat, so 告発した stays flat; ます puts the fall on マ (ヘンカンシマ'ス) except
+    // at the end of a sentence (see `sentence_final_masu_is_flat`).
     assert_eq!(structure("告発した"), [s("コクハツシタ", 0)]);
-    assert_eq!(structure("変換します"), [s("ヘンカンシマス", 6)]);
+    assert_eq!(structure("変換しますが"), [s("ヘンカンシマスガ", 6)]);
 }
 
 #[test]
@@ -318,4 +321,103 @@ fn question_mark_makes_the_last_phrase_rise() {
     assert!(p.last().unwrap().is_interrogative, "{p:?}");
     let p = analyze("行きます。");
     assert!(!p.last().unwrap().is_interrogative, "{p:?}");
+}
+
+#[test]
+fn accented_verb_stems_fall_one_mora_earlier_before_ta_and_te() {
+    // タベ'ル → タ'ベタ, オト'ス → オト'シタ, ナズケ'ル → ナズ'ケテ; ミ'ル keeps ミ'タ.
+    assert_eq!(structure("食べた"), [s("タベタ", 1)]);
+    assert_eq!(structure("落とした"), [s("オトシタ", 2)]);
+    assert_eq!(structure("名付けて"), [s("ナズケテ", 2)]);
+    assert_eq!(structure("見た"), [s("ミタ", 1)]);
+    // A flat verb stays flat.
+    assert_eq!(structure("遊んだ"), [s("アソンダ", 0)]);
+}
+
+#[test]
+fn passive_and_causative_make_a_new_accented_verb() {
+    // オモ'ウ → オモワレ'ル, オモワ'レタ; カンガ'エル → カンガエラ'レテイル.
+    assert_eq!(structure("思われる"), [s("オモワレル", 4)]);
+    assert_eq!(structure("思われた"), [s("オモワレタ", 3)]);
+    assert_eq!(structure("考えられている"), [s("カンガエラレテイル", 5)]);
+    // A flat verb's passive is flat.
+    assert_eq!(structure("歌われる"), [s("ウタワレル", 0)]);
+}
+
+#[test]
+fn polite_imperatives_keep_their_own_fall() {
+    assert_eq!(structure("休みなさい"), [s("ヤスミナサイ", 5)]);
+}
+
+#[test]
+fn phrase_level_accent_rules() {
+    // 〜的 is flat.
+    assert_eq!(structure("経済的な")[0], s("ケーザイテキナ", 0));
+    // A flat noun + には / では falls on the case particle.
+    assert_eq!(structure("学校には")[0], s("ガッコーニワ", 5));
+    // An odaka noun loses its fall before の (two or more moras).
+    assert_eq!(structure("男の")[0], s("オトコノ", 0));
+    // A flat verb falls on its last mora before の, が and と.
+    assert_eq!(structure("行くのが")[0], s("イクノガ", 2));
+    // 〜者 falls just before 者.
+    assert_eq!(structure("科学者の")[0], s("カガクシャノ", 3));
+}
+
+#[test]
+fn sentence_final_masu_is_flat() {
+    assert_eq!(structure("変換します。"), [s("ヘンカンシマス", 0)]);
+    assert_eq!(structure("行きますか。"), [s("イキマスカ", 3)]);
+}
+
+#[test]
+fn sentence_final_ka_and_ne_rise() {
+    for text in ["行きますか。", "いいですね", "そうですか？"] {
+        let p = analyze(text);
+        assert!(p.last().unwrap().is_interrogative, "{text}: {p:?}");
+    }
+    for text in ["行きます。", "行きますよ。"] {
+        let p = analyze(text);
+        assert!(!p.last().unwrap().is_interrogative, "{text}: {p:?}");
+    }
+}
+
+#[test]
+fn volitional_falls_before_its_u() {
+    assert_eq!(structure("歩こうと")[0], s("アルコート", 3));
+    // Flat verbs too: スル → シヨ'ー.
+    assert_eq!(structure("しようと")[0], s("シヨート", 2));
+}
+
+#[test]
+fn dependent_pairs_take_the_fall_after_a_flat_word() {
+    assert_eq!(structure("必要である"), [s("ヒツヨーデアル", 6)]);
+    assert_eq!(structure("学校にも")[0], s("ガッコーニモ", 5));
+    assert_eq!(structure("行かなかった"), [s("イカナカッタ", 3)]);
+    assert_eq!(structure("言わなければ"), [s("イワナケレバ", 3)]);
+}
+
+#[test]
+fn obligation_and_negation_start_their_own_phrase() {
+    assert_eq!(
+        structure("言わなければならない"),
+        [s("イワナケレバ", 3), s("ナラナイ", 2)]
+    );
+    let kana: Vec<String> = structure("してはいけない")
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(kana, ["シテワ", "イケナイ"]);
+    let kana: Vec<String> = structure("そうではない")
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(kana, ["ソーデワ", "ナイ"]);
+}
+
+#[test]
+fn iu_is_pronounced_yuu() {
+    assert_eq!(structure("と言う")[1].0, "ユー");
+    assert_eq!(structure("という")[1].0, "ユー");
+    // Other forms keep their spelling.
+    assert_eq!(structure("言った")[0].0, "イッタ");
 }
