@@ -12,7 +12,7 @@
 //! - questions: the last mora of an interrogative phrase rises `question_rise` above its H.
 //!
 //! Imposition keeps the model's micro-prosody: each mora's F0 is shifted by (target − the
-//! model's own mean on that mora), the shift curve smoothed over ~90 ms so pitch moves
+//! model's own mean on that mora), the shift curve smoothed over ~150 ms so pitch moves
 //! smoothly between moras, and only voiced F0 points are touched.
 
 use yomiage_frontend::AccentPhrase;
@@ -53,7 +53,7 @@ impl Default for ContourParams {
             max_downsteps: 3,
             declination: 0.5,
             question_rise: 4.0,
-            smoothing: 0.09,
+            smoothing: 0.15,
             detail: 0.5,
         }
     }

@@ -340,46 +340,28 @@ mod tests {
         assert!(short.silences.is_empty());
     }
 
+    /// Scales with the query's own pauses.
+    fn at_speed(speed: f32) -> LengthScales {
+        LengthScales {
+            speed,
+            pause_length: None,
+            pause_scale: 1.0,
+        }
+    }
+
     #[test]
     fn durations_realise_edited_lengths_and_keep_the_rest() {
         let mut ps = hashi();
         let plan = plan_for(&ps);
         let raw = [8.0, 2.0, 4.0, 3.0, 2.0, 10.0, 1.0];
         fill_lengths(&mut ps, &plan, &raw);
-        let same = durations_for(
-            &ps,
-            &plan,
-            &raw,
-            &LengthScales {
-                speed: 1.0,
-                pause_length: None,
-                pause_scale: 1.0,
-            },
-        );
+        let same = durations_for(&ps, &plan, &raw, &at_speed(1.0));
         assert_eq!(same.frames, [8, 2, 4, 3, 2, 10, 1]);
         assert!(same.silences.is_empty());
         ps[0].moras[0].vowel_length = 0.25; // 10 frames
-        let edited = durations_for(
-            &ps,
-            &plan,
-            &raw,
-            &LengthScales {
-                speed: 1.0,
-                pause_length: None,
-                pause_scale: 1.0,
-            },
-        );
+        let edited = durations_for(&ps, &plan, &raw, &at_speed(1.0));
         assert_eq!(edited.frames, [8, 2, 10, 3, 2, 10, 1]);
-        let fast = durations_for(
-            &ps,
-            &plan,
-            &raw,
-            &LengthScales {
-                speed: 2.0,
-                pause_length: None,
-                pause_scale: 1.0,
-            },
-        );
+        let fast = durations_for(&ps, &plan, &raw, &at_speed(2.0));
         let total: u32 = fast.frames.iter().sum();
         // 36 frames at twice the speed; the one-frame minimum per token may add one.
         assert!(total.abs_diff(18) <= 1, "{fast:?}");
