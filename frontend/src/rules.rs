@@ -30,6 +30,9 @@ pub(crate) fn preprocess(njd: &mut NJD) {
     digit_sequence::njd_digit_sequence(njd);
     digit::njd_set_digit(njd);
     yuu_for_iu(njd);
+    nihon_in_compounds(njd);
+    homograph_readings(njd);
+    long_ei(njd);
     adjective_forms(njd);
     verb_forms(njd);
     let merged = set_chain_flags(njd);
@@ -296,6 +299,103 @@ fn yuu_for_iu(njd: &mut NJD) {
     }
 }
 
+/// 日本 has two readings in naist-jdic, ニッポン (its default) and ニホン. As the first part
+/// of a compound noun the common reading is ニホン (NHK's preference: 日本人, 日本政府, 日本食
+/// → ニホンジン, ニホンセーフ, ニホンショク); alone before a particle ニッポン stays.
+fn nihon_in_compounds(njd: &mut NJD) {
+    for i in 0..njd.nodes.len().saturating_sub(1) {
+        let next = Pos::of(&njd.nodes[i + 1]);
+        let compound = next.is("名詞") && !next.g1("非自立") && !next.g1("代名詞");
+        let node = &njd.nodes[i];
+        if compound
+            && node.get_string() == "日本"
+            && Pos::of(node).is1("名詞", "固有名詞")
+            && node.get_pron().to_pure_string() == "ニッポン"
+        {
+            if let Ok(pron) = Pronunciation::parse("ニホン", 2) {
+                njd.nodes[i].set_pron(pron);
+            }
+        }
+    }
+}
+
+/// Readings of single-kanji homographs chosen by their context, as the standard language reads
+/// them (naist-jdic has each reading as an entry, but its costs pick one everywhere):
+///
+/// - 何 is ナン before a particle or auxiliary starting with t, d or n (何で, 何の, 何と,
+///   何だ: ナ'ンデ, ナ'ンノ), ナニ elsewhere (何が, 何を, 何も).
+/// - 他 on its own before a particle or a comma is ホカ "other" (他の, 他は: ホカノ); タ stays
+///   in compounds (他国, 他人).
+/// - 後 alone at the start of a sentence or clause, before に or は, is the adverbial ノチ
+///   "later" (後に, …され、後に: ノチ'ニ); after a modifier it is アト (食べた後に).
+fn homograph_readings(njd: &mut NJD) {
+    for i in 0..njd.nodes.len() {
+        let next = njd.nodes.get(i + 1);
+        let next_pos = next.map(Pos::of);
+        let dependent = next_pos
+            .as_ref()
+            .is_some_and(|p| p.is("助詞") || p.is("助動詞"));
+        let next_first = next
+            .map(|n| n.get_pron().to_pure_string())
+            .and_then(|s| s.chars().next());
+        let node = &njd.nodes[i];
+        let pure = node.get_pron().to_pure_string();
+        let new = match (node.get_string(), pure.as_str()) {
+            ("何", "ナニ")
+                if dependent
+                    && next_first.is_some_and(|c| "タテトダデドナニヌネノ".contains(c)) =>
+            {
+                Some(("ナン", 1))
+            }
+            ("他", "タ")
+                if dependent || next_pos.as_ref().is_some_and(|p| p.is1("記号", "読点")) =>
+            {
+                Some(("ホカ", 0))
+            }
+            ("後", "アト")
+                if next.is_some_and(|n| matches!(n.get_string(), "に" | "は"))
+                    && (i == 0 || Pos::of(&njd.nodes[i - 1]).is("記号")) =>
+            {
+                Some(("ノチ", 2))
+            }
+            _ => None,
+        };
+        if let Some((reading, accent)) = new {
+            if let Ok(pron) = Pronunciation::parse(reading, accent) {
+                njd.nodes[i].set_pron(pron);
+            }
+        }
+    }
+}
+
+/// Inside a word, イ after an e-column mora lengthens the vowel (エイ is said エー: キレイ →
+/// キレー, セイ → セー, プレイヤー → プレーヤー), as naist-jdic's pronunciation field already
+/// writes most Sino-Japanese words (先生 センセー); words written in kana or katakana and some
+/// others keep the spelling イ there.
+fn long_ei(njd: &mut NJD) {
+    for node in &mut njd.nodes {
+        let pure = node.get_pron().to_pure_string();
+        let chars: Vec<char> = pure.chars().collect();
+        let mut out = String::with_capacity(pure.len());
+        let mut changed = false;
+        for (k, &c) in chars.iter().enumerate() {
+            let after_e = k > 0 && "エケセテネヘメレゲゼデベペェ".contains(chars[k - 1]);
+            if c == 'イ' && after_e {
+                out.push('ー');
+                changed = true;
+            } else {
+                out.push(c);
+            }
+        }
+        if changed {
+            let accent = node.get_pron().accent();
+            if let Ok(pron) = Pronunciation::parse(&out, accent) {
+                node.set_pron(pron);
+            }
+        }
+    }
+}
+
 /// An accented adjective's fall moves one mora earlier in its く form: タカ'イ → タ'カク,
 /// ウツクシ'イ → ウツク'シク. naist-jdic gives the conjugated forms the dictionary form's
 /// accent. Flat adjectives (アカイ → アカク) keep 0. The かった form keeps the dictionary
@@ -373,11 +473,16 @@ fn phrase_accents(njd: &mut NJD) {
         }
         if n >= 2 && accent >= 2 {
             let (noun, no) = (Pos::of(&nodes[n - 2]), &nodes[n - 1]);
-            if noun.is("名詞")
-                && no.get_string() == "の"
-                && Pos::of(no).is("助詞")
-                && accent == moras_before(n - 1)
-            {
+            // A fall before a final ン or ー is odaka by syllables (ニッポ'ン, センセ'ー):
+            // flat before の too (ニッポンノ).
+            let last_special = nodes[n - 2]
+                .get_pron()
+                .moras()
+                .last()
+                .is_some_and(|m| matches!(m.mora_enum, MoraEnum::N));
+            let odaka = accent == moras_before(n - 1)
+                || (last_special && noun.g1("固有名詞") && accent + 1 == moras_before(n - 1));
+            if noun.is("名詞") && no.get_string() == "の" && Pos::of(no).is("助詞") && odaka {
                 new_accent = 0;
             }
         }
@@ -405,6 +510,29 @@ fn phrase_accents(njd: &mut NJD) {
             let flat = [0, moras_before(k + 1), moras_before(n)];
             if flat.contains(&new_accent) {
                 new_accent = moras_before(k) + 1;
+            }
+        }
+        // The interrogatives 何 and 誰 with も ("nothing", "nobody") are flat: ナニモ, ダレモ.
+        if n == 2
+            && matches!(nodes[0].get_string(), "何" | "誰")
+            && Pos::of(&nodes[0]).g1("代名詞")
+            && nodes[1].get_string() == "も"
+        {
+            new_accent = 0;
+        }
+        // A flat verb's て form before the topic は falls on its て (イッテ'ワ, ワスレテ'ワ,
+        // シテ'ワ), as て form + も does ([`accented_pair`]).
+        if n >= 3 && new_accent == 0 {
+            let (te, wa) = (&nodes[n - 2], &nodes[n - 1]);
+            if Pos::of(te).is1("助詞", "接続助詞")
+                && matches!(te.get_string(), "て" | "で")
+                && ((Pos::of(wa).is1("助詞", "係助詞") && wa.get_string() == "は")
+                    || (Pos::of(wa).is("助詞") && wa.get_string() == "から"))
+                && nodes[..n - 2]
+                    .iter()
+                    .any(|v| matches!(v.get_pos(), POS::Doushi(_)))
+            {
+                new_accent = moras_before(n - 1);
             }
         }
         // Sentence-final ます is labelled flat in this speaker's data (about 70%, by final
@@ -504,6 +632,15 @@ fn set_accent_type(njd: &mut NJD) {
                     // The volitional falls just before its う, flat verbs included:
                     // アルコ'ー, オサエヨ'ー, シヨ'ー (naist-jdic's う keeps the verb's accent).
                     None if is_volitional(prev, current) => mora_size,
+                    // The plural たち keeps an accented noun's fall (セ'ートタチ, カ'ノジョタチ)
+                    // and falls just before itself after a flat one (コドモ'タチ), where
+                    // naist-jdic's rule always puts it before たち.
+                    None if matches!(current.get_string(), "たち" | "達")
+                        && Pos::of(current).g1("接尾")
+                        && nodes[top].get_pron().accent() != 0 =>
+                    {
+                        nodes[top].get_pron().accent()
+                    }
                     None => top_node_acc(current, prev, &nodes[top], mora_size),
                 });
                 if prev.get_pos().is_kazu() && current.get_pos().is_kazu() {

@@ -421,3 +421,33 @@ fn iu_is_pronounced_yuu() {
     // Other forms keep their spelling.
     assert_eq!(structure("言った")[0].0, "イッタ");
 }
+
+#[test]
+fn nihon_is_nihon_in_compounds() {
+    // Alone before a particle naist-jdic's ニッポン stays; flat before の.
+    assert_eq!(structure("日本の経済")[0], s("ニッポンノ", 0));
+    assert!(structure("日本政府")[0].0.starts_with("ニホン"));
+}
+
+#[test]
+fn homographs_read_by_context() {
+    assert_eq!(structure("何でも")[0], s("ナンデモ", 1));
+    assert_eq!(structure("何の話")[0].0, "ナンノ");
+    assert_eq!(structure("何が")[0].0, "ナニガ");
+    assert_eq!(structure("他の人")[0], s("ホカノ", 0));
+    assert_eq!(structure("後に有名になった")[0], s("ノチニ", 2));
+    assert_eq!(structure("食べた後に寝る")[1].0, "アトニ");
+}
+
+#[test]
+fn ei_inside_a_word_is_a_long_vowel() {
+    assert_eq!(structure("きれいな花")[0].0, "キレーナ");
+}
+
+#[test]
+fn phrase_accent_rules_for_te_wa_nani_mo_and_tachi() {
+    assert_eq!(structure("行ってはいけない")[0], s("イッテワ", 3));
+    assert_eq!(structure("何も見えない")[0], s("ナニモ", 0));
+    assert_eq!(structure("生徒たち")[0], s("セートタチ", 1));
+    assert_eq!(structure("子供たち")[0], s("コドモタチ", 3));
+}
