@@ -276,6 +276,16 @@ fn chain_flag(prev_node: &NJDNode, node: &NJDNode) -> Chain {
     if prev.is("助詞") && matches!(prev_node.get_string(), "ば" | "は") && obligation {
         chain = false;
     }
+    // A quotative と and the いう after it are one phrase (ナンダト|イウ → ナンダトイウ); the
+    // quoted phrase keeps its fall ([`merge_phrases`]).
+    if prev.is1("助詞", "格助詞")
+        && prev.g[2] == "引用"
+        && cur.is("動詞")
+        && matches!(node.get_string(), "いう" | "言う")
+    {
+        merge = true;
+        chain = true;
+    }
     match (chain, merge) {
         (false, _) => Chain::Break,
         (true, true) => Chain::Merge,
@@ -493,14 +503,27 @@ fn phrase_accents(njd: &mut NJD) {
                 new_accent = moras_before(k + 1);
             }
         }
-        if accent == 0 {
-            // である after a flat word falls on its ア: ヒツヨーデア'ル, デア'ッタ.
-            if let Some(k) = (1..n).find(|&k| {
-                nodes[k - 1].get_string() == "で"
-                    && Pos::of(&nodes[k - 1]).is("助動詞")
-                    && matches!(nodes[k].get_ctype(), CType::Five(Five::RaAru))
-            }) {
+        // である after a flat word falls on its ア: ヒツヨーデア'ル, デア'ッタ. (The chain
+        // rules give であった a fall at its end, odaka of a flat word: that is replaced too.)
+        if let Some(k) = (1..n).find(|&k| {
+            nodes[k - 1].get_string() == "で"
+                && Pos::of(&nodes[k - 1]).is("助動詞")
+                && matches!(nodes[k].get_ctype(), CType::Five(Five::RaAru))
+        }) {
+            if accent == 0 || accent > moras_before(k) {
                 new_accent = moras_before(k) + 1;
+            }
+        }
+        // A flat verb or auxiliary before the quotative と (and the いう joined to it) ends in
+        // a fall: オボレル'トユー, シテイル'トユー.
+        if new_accent == 0 {
+            if let Some(k) = (1..n).find(|&k| {
+                let q = Pos::of(&nodes[k]);
+                q.is1("助詞", "格助詞")
+                    && q.g[2] == "引用"
+                    && matches!(nodes[k - 1].get_pos(), POS::Doushi(_) | POS::Jodoushi)
+            }) {
+                new_accent = moras_before(k);
             }
         }
         // (A fall at the pair's or the phrase's end is the chain rules' odaka for a flat word:
@@ -517,6 +540,15 @@ fn phrase_accents(njd: &mut NJD) {
             && matches!(nodes[0].get_string(), "何" | "誰")
             && Pos::of(&nodes[0]).g1("代名詞")
             && nodes[1].get_string() == "も"
+        {
+            new_accent = 0;
+        }
+        // 何 read ナン before の is flat ("what kind of": ナンノ), as 何も is.
+        if n == 2
+            && nodes[0].get_string() == "何"
+            && Pos::of(&nodes[0]).g1("代名詞")
+            && nodes[1].get_string() == "の"
+            && Pos::of(&nodes[1]).is("助詞")
         {
             new_accent = 0;
         }

@@ -416,8 +416,9 @@ fn obligation_and_negation_start_their_own_phrase() {
 
 #[test]
 fn iu_is_pronounced_yuu() {
-    assert_eq!(structure("と言う")[1].0, "ユー");
-    assert_eq!(structure("という")[1].0, "ユー");
+    // (The quotative と and いう are one phrase.)
+    assert_eq!(structure("と言う")[0].0, "トユー");
+    assert_eq!(structure("という")[0].0, "トユー");
     // Other forms keep their spelling.
     assert_eq!(structure("言った")[0].0, "イッタ");
 }
@@ -450,4 +451,19 @@ fn phrase_accent_rules_for_te_wa_nani_mo_and_tachi() {
     assert_eq!(structure("何も見えない")[0], s("ナニモ", 0));
     assert_eq!(structure("生徒たち")[0], s("セートタチ", 1));
     assert_eq!(structure("子供たち")[0], s("コドモタチ", 3));
+}
+
+#[test]
+fn nan_before_no_is_flat() {
+    assert_eq!(structure("何の話ですか")[0], s("ナンノ", 0));
+}
+
+#[test]
+fn de_atta_after_a_flat_word_falls_on_its_a() {
+    assert_eq!(structure("必要であった")[0], s("ヒツヨーデアッタ", 6));
+}
+
+#[test]
+fn quotative_to_iu_is_one_phrase_with_a_fall_after_a_flat_verb() {
+    assert_eq!(structure("溺れるという話")[0], s("オボレルトユー", 4));
 }
