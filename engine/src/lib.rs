@@ -11,30 +11,36 @@ pub mod prosody;
 pub mod query;
 pub mod render;
 pub mod sentences;
+pub mod stream;
 pub mod timeline;
 pub mod voice;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use yomiage_frontend::{AccentPhrase, Frontend, FrontendError};
 use yomiage_vocoder::{
-    voiced_span, AcousticFrames, Decoder, Vocoder, VocoderError, SAMPLES_PER_FRAME, SAMPLE_RATE,
+    AcousticFrames, ChunkSchedule, Decoder, StreamingDecoder, Vocoder, VocoderError, HARMONICS,
+    SAMPLES_PER_FRAME, SAMPLE_RATE,
 };
 use yomiage_voices::{Layout, Manifest, VoiceId};
 
 use crate::acoustic::AcousticError;
 use crate::chunk::chunk_phrases;
 use crate::onnx::{
-    DecoderModel, DurationModel, OnnxRuntime, ProsodyModel, RuntimeError, SessionOptions,
+    DecoderFrontModel, DecoderModel, DurationModel, GeneratorModel, NormStats, OnnxRuntime,
+    ProsodyModel, RuntimeError, SessionOptions,
 };
 use crate::prosody::ContourParams;
 use crate::render::{LengthScales, Plan};
+use crate::stream::PcmShaper;
 use crate::timeline::{MoraTiming, PhonemeTiming, Timeline, Viseme};
 use crate::voice::{Style, Vocab, VoiceError, MAX_TOKENS};
 
 pub use crate::query::{AudioQuery, CheckedQuery, QueryError};
+pub use crate::stream::{CancelToken, StreamEnd, StreamEvent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -59,13 +65,74 @@ pub enum EngineError {
 }
 
 /// Adapts the ONNX decoder stage to the vocoder crate's interface.
-struct OnnxDecoder(DecoderModel);
+struct OnnxDecoder<'a>(&'a DecoderModel);
 
-impl Decoder for OnnxDecoder {
+impl Decoder for OnnxDecoder<'_> {
     fn decode(&self, f: &AcousticFrames, style: &[f32]) -> Result<Vec<f32>, VocoderError> {
         self.0
             .run(f.asr(), f.f0(), f.energy(), f.frames(), style)
             .map_err(|e| VocoderError::Decoder(Box::new(e)))
+    }
+}
+
+/// Adapts the streaming pair (front + generator) to the vocoder crate's interface.
+struct OnnxStreaming<'a> {
+    front: &'a DecoderFrontModel,
+    generator: &'a GeneratorModel,
+}
+
+impl StreamingDecoder for OnnxStreaming<'_> {
+    fn front(&self, f: &AcousticFrames, style: &[f32]) -> Result<Vec<f32>, VocoderError> {
+        self.front
+            .run(f.asr(), f.f0(), f.energy(), f.frames(), style)
+            .map_err(|e| VocoderError::Decoder(Box::new(e)))
+    }
+    fn generate(
+        &self,
+        x: &[f32],
+        f0: &[f32],
+        style: &[f32],
+        phase: &[f32; HARMONICS],
+        stats: &[f32],
+    ) -> Result<Vec<f32>, VocoderError> {
+        self.generator
+            .run(x, f0, style, phase, NormStats::Fixed(stats))
+            .map(|(pcm, _)| pcm)
+            .map_err(|e| VocoderError::Decoder(Box::new(e)))
+    }
+}
+
+/// A model loaded on first use: `synth` never needs the streaming pair and `say` never needs
+/// the whole-utterance decoder, so neither pays for loading the other.
+struct LazyModel<T> {
+    path: PathBuf,
+    cell: OnceLock<T>,
+    init: Mutex<()>,
+}
+
+impl<T> LazyModel<T> {
+    fn new(path: PathBuf) -> Result<Self, RuntimeError> {
+        // Missing files are reported at load time, not at first use.
+        if !path.is_file() {
+            return Err(RuntimeError::ModelMissing(path));
+        }
+        Ok(LazyModel {
+            path,
+            cell: OnceLock::new(),
+            init: Mutex::new(()),
+        })
+    }
+
+    fn get(&self, load: impl FnOnce(&Path) -> Result<T, RuntimeError>) -> Result<&T, RuntimeError> {
+        if let Some(v) = self.cell.get() {
+            return Ok(v);
+        }
+        let _guard = self.init.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(v) = self.cell.get() {
+            return Ok(v);
+        }
+        let v = load(&self.path)?;
+        Ok(self.cell.get_or_init(|| v))
     }
 }
 
@@ -173,12 +240,16 @@ pub struct Engine {
     vocab: Vocab,
     duration: DurationModel,
     prosody: ProsodyModel,
-    vocoder: Vocoder<OnnxDecoder>,
+    decoder: LazyModel<DecoderModel>,
+    front: LazyModel<DecoderFrontModel>,
+    generator: LazyModel<GeneratorModel>,
     models_dir: PathBuf,
     styles: Mutex<HashMap<VoiceId, Arc<Style>>>,
+    norm_stats: Mutex<HashMap<VoiceId, Arc<Vec<f32>>>>,
     contour: ContourParams,
+    schedule: ChunkSchedule,
     // Declared last so sessions are dropped before the runtime they were made from.
-    _runtime: OnnxRuntime,
+    runtime: OnnxRuntime,
 }
 
 /// One rendered model call: PCM trimmed of its edge silence, and its mora/phoneme timings
@@ -197,17 +268,20 @@ impl Engine {
         let m = &paths.models_dir;
         let duration = DurationModel::load(&runtime, &m.join("duration.onnx"))?;
         let prosody = ProsodyModel::load(&runtime, &m.join("prosody.onnx"))?;
-        let decoder = DecoderModel::load(&runtime, &m.join("decoder.onnx"))?;
         Ok(Engine {
             frontend,
             vocab,
             duration,
             prosody,
-            vocoder: Vocoder::new(OnnxDecoder(decoder)),
+            decoder: LazyModel::new(m.join("decoder.onnx"))?,
+            front: LazyModel::new(m.join("decoder_front.onnx"))?,
+            generator: LazyModel::new(m.join("generator.onnx"))?,
             models_dir: m.clone(),
             styles: Mutex::new(HashMap::new()),
+            norm_stats: Mutex::new(HashMap::new()),
             contour: ContourParams::default(),
-            _runtime: runtime,
+            schedule: ChunkSchedule::default(),
+            runtime,
         })
     }
 
@@ -228,6 +302,11 @@ impl Engine {
     /// Replaces the accent contour parameters (for tuning and benchmarks).
     pub fn set_contour(&mut self, contour: ContourParams) {
         self.contour = contour;
+    }
+
+    /// Replaces the streaming chunk sizes (for tuning and benchmarks).
+    pub fn set_chunk_schedule(&mut self, schedule: ChunkSchedule) {
+        self.schedule = schedule;
     }
 
     fn style(&self, voice: &VoiceId) -> Result<Arc<Style>, EngineError> {
@@ -324,34 +403,15 @@ impl Engine {
             pause_length: q.pause_length,
             pause_scale: q.pause_length_scale,
         };
-        // Pitch and intonation scales apply to the whole query's voiced moras at once.
-        let mut pitches: Vec<f32> = q
-            .accent_phrases
-            .iter()
-            .flat_map(|p| p.moras.iter().map(|m| m.pitch))
-            .collect();
-        prosody::scale_pitches(&mut pitches, q.intonation_scale, q.pitch_scale);
-        let mut phrases = q.accent_phrases.clone();
-        for (m, p) in phrases
-            .iter_mut()
-            .flat_map(|ph| ph.moras.iter_mut())
-            .zip(pitches)
-        {
-            m.pitch = p;
-        }
+        let phrases = scaled_phrases(q);
         let mut pcm: Vec<f32> = vec![0.0; seconds_to_samples(q.pre_phoneme_length)];
         let mut timeline = Timeline::default();
         let chunks = chunk_phrases(&phrases, MAX_TOKENS);
         for (i, chunk) in chunks.iter().enumerate() {
             let rendered = self.render_chunk(chunk, &style, &scales)?;
             let at = pcm.len() as f64 / SAMPLE_RATE as f64;
-            // Re-number phrases as in the query.
             let mut t = rendered.timeline;
-            for m in &mut t.moras {
-                let (orig, offset) = chunk.origin[m.phrase];
-                m.phrase = orig;
-                m.mora += offset;
-            }
+            renumber(&mut t, chunk, 0);
             timeline.append(t, at, 0);
             pcm.extend_from_slice(&rendered.pcm);
             if i + 1 < chunks.len() {
@@ -376,20 +436,21 @@ impl Engine {
         Ok(Synthesis { audio, timeline })
     }
 
-    fn render_chunk(
+    /// Durations, F0 with the accent imposed, and where pauses get silence, for one model call.
+    fn prepare_chunk(
         &self,
         chunk: &chunk::Chunk,
         style: &Style,
         scales: &LengthScales,
-    ) -> Result<RenderedChunk, EngineError> {
+    ) -> Result<PreparedChunk, EngineError> {
         let plan = Plan::new(&chunk.phrases, &self.vocab);
-        let style = style.for_tokens(plan.token_count());
-        let features = acoustic::token_features(&self.duration, &plan.ids, style, 1.0)?;
+        let style = style.for_tokens(plan.token_count()).to_vec();
+        let features = acoustic::token_features(&self.duration, &plan.ids, &style, 1.0)?;
         let render::Durations {
             frames: durations,
             silences,
         } = render::durations_for(&chunk.phrases, &plan, &features.raw_durations, scales);
-        let mut frames = acoustic::frames(&self.prosody, &features, &durations, style)?;
+        let mut frames = acoustic::frames(&self.prosody, &features, &durations, &style)?;
         let (mora_frames, pause_frames) = render::mora_frames(&chunk.phrases, &plan, &durations);
         let mut spans = Vec::new();
         let mut targets = Vec::new();
@@ -409,32 +470,367 @@ impl Engine {
             self.contour.smoothing,
             F0_RATE,
         );
-        let voiced = self.vocoder.render(&frames, style)?;
+        let total = frames.frames() * SAMPLES_PER_FRAME;
         let token_ends = render::token_frames(&durations);
         let inserts: Vec<(usize, usize)> = silences
             .iter()
             .filter_map(|&(token, secs)| {
                 let at = token_ends.get(token)?.end * SAMPLES_PER_FRAME;
-                Some((at.min(voiced.len()), seconds_to_samples(secs)))
+                Some((at.min(total), seconds_to_samples(secs)))
             })
             .collect();
-        let pcm = insert_silences(voiced, &inserts);
-        let keep = voiced_span(&pcm, SILENCE_THRESHOLD, seconds_to_samples(EDGE_MARGIN));
-        // The model often gives a final vowel frames that it renders as fading silence; the
-        // timeline ends where the sound does, so lip-sync closes the mouth with the audio.
-        let audible = keep.len().saturating_sub(seconds_to_samples(EDGE_MARGIN));
-        let timeline = chunk_timeline(
-            &chunk.phrases,
-            &mora_frames,
-            &pause_frames,
-            keep.start,
-            audible as f64 / SAMPLE_RATE as f64,
-            &inserts,
-        );
-        Ok(RenderedChunk {
-            pcm: pcm[keep].to_vec(),
-            timeline,
+        // The sound lies between the first and the last mora; the pad and final-punctuation
+        // tokens around it render as silence that is trimmed anyway, so streaming skips them.
+        let moras = mora_frames.iter().flatten().filter_map(|f| f.whole());
+        let (first, last) = moras.fold((usize::MAX, 0), |(a, b), r| (a.min(r.start), b.max(r.end)));
+        let sound = if first == usize::MAX {
+            0..frames.frames()
+        } else {
+            first.saturating_sub(EDGE_FRAMES)..(last + EDGE_FRAMES).min(frames.frames())
+        };
+        Ok(PreparedChunk {
+            phrases: chunk.phrases.clone(),
+            frames,
+            style,
+            inserts,
+            mora_frames,
+            pause_frames,
+            sound,
         })
+    }
+
+    fn render_chunk(
+        &self,
+        chunk: &chunk::Chunk,
+        style: &Style,
+        scales: &LengthScales,
+    ) -> Result<RenderedChunk, EngineError> {
+        let prepared = self.prepare_chunk(chunk, style, scales)?;
+        let decoder = self.decoder.get(|p| DecoderModel::load(&self.runtime, p))?;
+        let voiced =
+            Vocoder::new(OnnxDecoder(decoder)).render(&prepared.frames, &prepared.style)?;
+        let mut shaper = prepared.shaper(0);
+        let mut pcm = shaper.push(&voiced);
+        pcm.extend(shaper.finish());
+        // The model often gives a final vowel frames that it renders as fading silence; the
+        // timeline ends where the sound ends, so lip-sync closes the mouth with the audio.
+        let audible = pcm.len().saturating_sub(seconds_to_samples(EDGE_MARGIN));
+        let timeline = prepared.timeline(shaper.start().unwrap_or(0), audible);
+        Ok(RenderedChunk { pcm, timeline })
+    }
+
+    /// Whether `voice` can stream without first calibrating (see [`Engine::prepare_streaming`]).
+    pub fn streaming_ready(&self, voice: &VoiceId) -> bool {
+        let cached = self.norm_stats.lock().unwrap_or_else(|p| p.into_inner());
+        cached.contains_key(voice) || self.norm_stats_path(voice).is_file()
+    }
+
+    /// Loads (or, the first time for a voice, computes and keeps) what streaming needs.
+    pub fn prepare_streaming(&self, voice: &VoiceId) -> Result<(), EngineError> {
+        self.norm_stats(voice).map(|_| ())
+    }
+
+    fn norm_stats_path(&self, voice: &VoiceId) -> PathBuf {
+        self.models_dir
+            .join("streaming")
+            .join(format!("{}.norm.f32", voice.name()))
+    }
+
+    /// The fixed instance-norm statistics the streaming generator uses for `voice`: averaged
+    /// over whole-utterance decodes of a few built-in sentences, computed once and kept beside
+    /// the models (a new conversion removes them with the models).
+    fn norm_stats(&self, voice: &VoiceId) -> Result<Arc<Vec<f32>>, EngineError> {
+        let mut cache = self.norm_stats.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(s) = cache.get(voice) {
+            return Ok(s.clone());
+        }
+        let generator = self
+            .generator
+            .get(|p| GeneratorModel::load(&self.runtime, p))?;
+        let want = generator.stats_len();
+        let path = self.norm_stats_path(voice);
+        let stats = match read_f32s(&path) {
+            Some(v) if v.len() == want && v.iter().all(|x| x.is_finite()) => v,
+            _ => {
+                let v = self.calibrate(voice, generator)?;
+                if let Err(e) = write_f32s(&path, &v) {
+                    tracing::warn!(
+                        "could not keep the streaming statistics in {}: {e}",
+                        path.display()
+                    );
+                }
+                v
+            }
+        };
+        let stats = Arc::new(stats);
+        cache.insert(voice.clone(), stats.clone());
+        Ok(stats)
+    }
+
+    fn calibrate(
+        &self,
+        voice: &VoiceId,
+        generator: &GeneratorModel,
+    ) -> Result<Vec<f32>, EngineError> {
+        tracing::info!("calibrating streaming statistics for {}", voice.name());
+        let front = self
+            .front
+            .get(|p| DecoderFrontModel::load(&self.runtime, p))?;
+        let style = self.style(voice)?;
+        let scales = LengthScales {
+            speed: 1.0,
+            pause_length: None,
+            pause_scale: 1.0,
+        };
+        let mut sum: Vec<f64> = Vec::new();
+        let mut n = 0usize;
+        for text in CALIBRATION_TEXTS {
+            let query = self.audio_query(text, voice)?;
+            for chunk in chunk_phrases(&query.accent_phrases, MAX_TOKENS) {
+                let p = self.prepare_chunk(&chunk, &style, &scales)?;
+                let f = &p.frames;
+                let x = front.run(f.asr(), f.f0(), f.energy(), f.frames(), &p.style)?;
+                let (_, stats) =
+                    generator.run(&x, f.f0(), &p.style, &[0.0; HARMONICS], NormStats::Own)?;
+                if sum.is_empty() {
+                    sum = vec![0.0; stats.len()];
+                }
+                for (acc, v) in sum.iter_mut().zip(&stats) {
+                    *acc += f64::from(*v);
+                }
+                n += 1;
+            }
+        }
+        Ok(sum.iter().map(|v| (v / n.max(1) as f64) as f32).collect())
+    }
+
+    /// The first model call of `query` decoded four ways, for measuring the streaming scheme:
+    /// chunked with `schedule` (as streamed), whole with the same fixed statistics, whole with
+    /// its own statistics (float), and the int8 whole-utterance decoder that
+    /// [`Engine::synthesize`] uses. No edge trimming or pause silence; the same frames for all.
+    pub fn decode_variants(
+        &self,
+        query: &CheckedQuery,
+        voice: &VoiceId,
+        schedule: &ChunkSchedule,
+    ) -> Result<DecodeVariants, EngineError> {
+        let q = query.get();
+        let style = self.style(voice)?;
+        let stats = self.norm_stats(voice)?;
+        let scales = LengthScales {
+            speed: q.speed_scale,
+            pause_length: q.pause_length,
+            pause_scale: q.pause_length_scale,
+        };
+        let phrases = scaled_phrases(q);
+        let chunk = chunk_phrases(&phrases, MAX_TOKENS)
+            .into_iter()
+            .next()
+            .ok_or(EngineError::NothingToSay)?;
+        let p = self.prepare_chunk(&chunk, &style, &scales)?;
+        let front = self
+            .front
+            .get(|path| DecoderFrontModel::load(&self.runtime, path))?;
+        let generator = self
+            .generator
+            .get(|path| GeneratorModel::load(&self.runtime, path))?;
+        let f = &p.frames;
+        let n = f.frames();
+        let mut chunked = Vec::new();
+        yomiage_vocoder::stream(
+            &OnnxStreaming { front, generator },
+            f,
+            &p.style,
+            &stats,
+            schedule,
+            0..n,
+            |pcm| {
+                chunked.extend_from_slice(pcm);
+                ControlFlow::Continue(())
+            },
+        )?;
+        let x = front.run(f.asr(), f.f0(), f.energy(), n, &p.style)?;
+        let zero = [0.0; HARMONICS];
+        let (whole_fixed, _) =
+            generator.run(&x, f.f0(), &p.style, &zero, NormStats::Fixed(&stats))?;
+        let (whole_own, _) = generator.run(&x, f.f0(), &p.style, &zero, NormStats::Own)?;
+        let decoder = self
+            .decoder
+            .get(|path| DecoderModel::load(&self.runtime, path))?;
+        let whole_int8 = Vocoder::new(OnnxDecoder(decoder)).render(f, &p.style)?;
+        let joins = schedule
+            .chunks(0..n)
+            .iter()
+            .skip(1)
+            .map(|c| c.start * SAMPLES_PER_FRAME)
+            .collect();
+        Ok(DecodeVariants {
+            chunked,
+            whole_fixed,
+            whole_own,
+            whole_int8,
+            joins,
+        })
+    }
+
+    /// Renders a checked query as a stream of [`StreamEvent`]s: the first audio comes after
+    /// the acoustic model, the decoder front and one small generator chunk, not after the
+    /// whole utterance. `sink` returning `Break`, or `cancel`, stops it within one chunk.
+    /// The stream is 24 kHz mono; the query's output rate and stereo apply to [`Engine::synthesize`].
+    pub fn stream(
+        &self,
+        query: &CheckedQuery,
+        voice: &VoiceId,
+        cancel: &CancelToken,
+        sink: &mut dyn FnMut(StreamEvent) -> ControlFlow<()>,
+    ) -> Result<StreamEnd, EngineError> {
+        let mut out = StreamOut::new(sink, cancel);
+        self.stream_query(query, voice, &mut out, 0)?;
+        Ok(out.end())
+    }
+
+    /// Text as a stream, sentence by sentence (see [`Engine::synthesize_text`] for the options).
+    pub fn stream_text(
+        &self,
+        text: &str,
+        voice: &VoiceId,
+        opts: &SynthesisOptions,
+        cancel: &CancelToken,
+        sink: &mut dyn FnMut(StreamEvent) -> ControlFlow<()>,
+    ) -> Result<StreamEnd, EngineError> {
+        if text.trim().is_empty() {
+            return Err(EngineError::EmptyText);
+        }
+        let mut out = StreamOut::new(sink, cancel);
+        let mut phrase_offset = 0;
+        let mut spoken = false;
+        for (index, sentence) in sentences::split_sentences(text).into_iter().enumerate() {
+            if out.stopped() {
+                break;
+            }
+            let mut query = match self.audio_query_with(sentence, voice, opts.accent) {
+                Ok(q) => q,
+                Err(EngineError::NothingToSay | EngineError::EmptyText) => continue,
+                Err(e) => return Err(e),
+            };
+            out.send(StreamEvent::Sentence {
+                index,
+                text: sentence.to_owned(),
+            });
+            query.speed_scale = opts.speed;
+            query.pitch_scale = opts.pitch;
+            query.intonation_scale = opts.intonation;
+            query.volume_scale = opts.volume;
+            query.pre_phoneme_length = if spoken {
+                opts.sentence_pause
+            } else {
+                opts.leading_silence
+            };
+            query.post_phoneme_length = 0.0;
+            let n_phrases = query.accent_phrases.len();
+            self.stream_query(&query.check()?, voice, &mut out, phrase_offset)?;
+            phrase_offset += n_phrases;
+            spoken = true;
+        }
+        if !spoken {
+            return Err(EngineError::NothingToSay);
+        }
+        out.audio(vec![0.0; seconds_to_samples(opts.trailing_silence)]);
+        Ok(out.end())
+    }
+
+    fn stream_query(
+        &self,
+        query: &CheckedQuery,
+        voice: &VoiceId,
+        out: &mut StreamOut<'_>,
+        phrase_offset: usize,
+    ) -> Result<(), EngineError> {
+        let q = query.get();
+        let style = self.style(voice)?;
+        let stats = self.norm_stats(voice)?;
+        let front = self
+            .front
+            .get(|p| DecoderFrontModel::load(&self.runtime, p))?;
+        let generator = self
+            .generator
+            .get(|p| GeneratorModel::load(&self.runtime, p))?;
+        let decoder = OnnxStreaming { front, generator };
+        let scales = LengthScales {
+            speed: q.speed_scale,
+            pause_length: q.pause_length,
+            pause_scale: q.pause_length_scale,
+        };
+        let phrases = scaled_phrases(q);
+        let volume = q.volume_scale;
+        out.audio(vec![0.0; seconds_to_samples(q.pre_phoneme_length)]);
+        let chunks = chunk_phrases(&phrases, MAX_TOKENS);
+        for (i, chunk) in chunks.iter().enumerate() {
+            if out.stopped() {
+                return Ok(());
+            }
+            let prepared = self.prepare_chunk(chunk, &style, &scales)?;
+            let origin = prepared.sound.start * SAMPLES_PER_FRAME;
+            let mut shaper = prepared.shaper(origin);
+            let chunk_start = out.samples;
+            let mut timeline_sent = false;
+            // Timings go out as soon as the first kept sample is known, before its audio.
+            let mut emit = |pcm: Vec<f32>, shaper: &PcmShaper, out: &mut StreamOut<'_>| {
+                if !timeline_sent {
+                    if let Some(start) = shaper.start() {
+                        let kept_end = prepared.spliced_len() - origin - start;
+                        let mut t = prepared.timeline(origin + start, kept_end);
+                        renumber(&mut t, chunk, phrase_offset);
+                        let mut all = Timeline::default();
+                        all.append(t, chunk_start as f64 / SAMPLE_RATE as f64, 0);
+                        out.send(StreamEvent::Timeline(all));
+                        timeline_sent = true;
+                    }
+                }
+                if !pcm.is_empty() {
+                    out.audio(pcm.into_iter().map(|s| s * volume).collect());
+                }
+            };
+            let cancel = out.cancel.clone();
+            let mut stopped = false;
+            let finished = yomiage_vocoder::stream(
+                &decoder,
+                &prepared.frames,
+                &prepared.style,
+                &stats,
+                &self.schedule,
+                prepared.sound.clone(),
+                |pcm| {
+                    let shaped = shaper.push(pcm);
+                    emit(shaped, &shaper, out);
+                    if out.stopped() || cancel.is_cancelled() {
+                        stopped = true;
+                        ControlFlow::Break(())
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                },
+            )?;
+            if !finished || stopped {
+                out.stop();
+                return Ok(());
+            }
+            let rest = shaper.finish();
+            emit(rest, &shaper, out);
+            if i + 1 < chunks.len() {
+                let pause = chunk
+                    .phrases
+                    .last()
+                    .and_then(|p| p.pause_mora.as_ref())
+                    .map_or(0.0, |p| {
+                        q.pause_length.unwrap_or(p.vowel_length) * q.pause_length_scale
+                            / q.speed_scale
+                    });
+                out.audio(vec![0.0; seconds_to_samples(pause)]);
+            }
+        }
+        out.audio(vec![0.0; seconds_to_samples(q.post_phoneme_length)]);
+        Ok(())
     }
 
     /// Text to speech: sentence by sentence, each through [`Engine::audio_query_with`] and
@@ -498,41 +894,171 @@ fn seconds_to_samples(s: f32) -> usize {
     (s.max(0.0) * SAMPLE_RATE as f32).round() as usize
 }
 
+/// The query's phrases with its pitch and intonation scales applied (to all voiced moras at
+/// once, as VOICEVOX does).
+fn scaled_phrases(q: &AudioQuery) -> Vec<AccentPhrase> {
+    let mut pitches: Vec<f32> = q
+        .accent_phrases
+        .iter()
+        .flat_map(|p| p.moras.iter().map(|m| m.pitch))
+        .collect();
+    prosody::scale_pitches(&mut pitches, q.intonation_scale, q.pitch_scale);
+    let mut phrases = q.accent_phrases.clone();
+    for (m, p) in phrases
+        .iter_mut()
+        .flat_map(|ph| ph.moras.iter_mut())
+        .zip(pitches)
+    {
+        m.pitch = p;
+    }
+    phrases
+}
+
+/// Numbers a model call's timeline as in the query (plus `phrase_offset` for earlier sentences).
+fn renumber(t: &mut Timeline, chunk: &chunk::Chunk, phrase_offset: usize) {
+    for m in &mut t.moras {
+        let (orig, offset) = chunk.origin[m.phrase];
+        m.phrase = orig + phrase_offset;
+        m.mora += offset;
+    }
+}
+
+/// Frames kept around the first and last mora when streaming: the decoder sounds a phoneme
+/// about a token early, and the trimming margin needs room.
+const EDGE_FRAMES: usize = 6;
+
+/// Built-in sentences for calibrating the streaming statistics: varied lengths, both voicing
+/// classes, a question and pauses.
+const CALIBRATION_TEXTS: [&str; 5] = [
+    "本日は晴天なり、明日の天気は雨のち曇りでしょう。",
+    "はい、わかりました。",
+    "彼女は静かに窓の外を眺めながら、遠い昔の夏の日のことを思い出していた。",
+    "えっ、本当ですか？それは知りませんでした。",
+    "東京駅から新幹線に乗って、大阪まで二時間半ほどかかります。",
+];
+
+/// See [`Engine::decode_variants`]. All at 24 kHz, the same length.
+#[derive(Debug, Clone)]
+pub struct DecodeVariants {
+    pub chunked: Vec<f32>,
+    pub whole_fixed: Vec<f32>,
+    pub whole_own: Vec<f32>,
+    pub whole_int8: Vec<f32>,
+    /// Sample positions where one chunk ends and the next begins.
+    pub joins: Vec<usize>,
+}
+
+/// One model call, ready to decode.
+struct PreparedChunk {
+    phrases: Vec<AccentPhrase>,
+    frames: AcousticFrames,
+    style: Vec<f32>,
+    /// (position in the decoder's samples, samples of silence) at pauses.
+    inserts: Vec<(usize, usize)>,
+    mora_frames: Vec<Vec<render::MoraFrames>>,
+    pause_frames: Vec<Option<std::ops::Range<usize>>>,
+    /// Frames that hold sound (the streaming path decodes only these).
+    sound: std::ops::Range<usize>,
+}
+
+impl PreparedChunk {
+    fn shaper(&self, origin: usize) -> PcmShaper {
+        PcmShaper::new(
+            origin,
+            &self.inserts,
+            seconds_to_samples(PAUSE_FADE),
+            SILENCE_THRESHOLD,
+            seconds_to_samples(EDGE_MARGIN),
+        )
+    }
+
+    /// Samples up to the end of the sound, silences included (the streaming timeline's limit).
+    fn spliced_len(&self) -> usize {
+        self.sound.end * SAMPLES_PER_FRAME + self.inserts.iter().map(|&(_, n)| n).sum::<usize>()
+    }
+
+    /// Timings relative to the sample `trimmed` (in spliced coordinates), clamped to `audible`
+    /// samples after it.
+    fn timeline(&self, trimmed: usize, audible: usize) -> Timeline {
+        chunk_timeline(
+            &self.phrases,
+            &self.mora_frames,
+            &self.pause_frames,
+            trimmed,
+            audible as f64 / SAMPLE_RATE as f64,
+            &self.inserts,
+        )
+    }
+}
+
+/// Where stream events go, with the sample count and whether to stop.
+struct StreamOut<'a> {
+    sink: &'a mut dyn FnMut(StreamEvent) -> ControlFlow<()>,
+    cancel: CancelToken,
+    samples: usize,
+    stopped: bool,
+}
+
+impl<'a> StreamOut<'a> {
+    fn new(sink: &'a mut dyn FnMut(StreamEvent) -> ControlFlow<()>, cancel: &CancelToken) -> Self {
+        StreamOut {
+            sink,
+            cancel: cancel.clone(),
+            samples: 0,
+            stopped: false,
+        }
+    }
+    fn stopped(&self) -> bool {
+        self.stopped || self.cancel.is_cancelled()
+    }
+    fn stop(&mut self) {
+        self.stopped = true;
+    }
+    fn send(&mut self, event: StreamEvent) {
+        if !self.stopped() && (self.sink)(event).is_break() {
+            self.stopped = true;
+        }
+    }
+    fn audio(&mut self, pcm: Vec<f32>) {
+        if pcm.is_empty() || self.stopped() {
+            return;
+        }
+        let n = pcm.len();
+        self.send(StreamEvent::Audio(pcm));
+        self.samples += n;
+    }
+    fn end(&self) -> StreamEnd {
+        StreamEnd {
+            samples: self.samples,
+            completed: !self.stopped(),
+        }
+    }
+}
+
+fn read_f32s(path: &Path) -> Option<Vec<f32>> {
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    Some(
+        bytes
+            .chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect(),
+    )
+}
+
+/// Written to a temporary file and renamed, so a half-written file is never read.
+fn write_f32s(path: &Path, values: &[f32]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let tmp = dir.join(format!(".{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
 /// Mora and phoneme times of one chunk, relative to its first kept sample.
-/// Inserts `(position, length)` runs of silence (positions in the original, ascending), with
-/// short fades on either side so the cut into silence does not click.
-fn insert_silences(pcm: Vec<f32>, inserts: &[(usize, usize)]) -> Vec<f32> {
-    if inserts.is_empty() {
-        return pcm;
-    }
-    let fade = seconds_to_samples(PAUSE_FADE);
-    let mut out = Vec::with_capacity(pcm.len() + inserts.iter().map(|&(_, n)| n).sum::<usize>());
-    let mut from = 0;
-    for &(at, n) in inserts {
-        let at = at.clamp(from, pcm.len());
-        let start = out.len();
-        out.extend_from_slice(&pcm[from..at]);
-        let fade_out = fade.min(out.len() - start);
-        let len = out.len();
-        for (k, s) in out[len - fade_out..].iter_mut().enumerate() {
-            *s *= raised_cosine(fade_out - k, fade_out);
-        }
-        out.resize(out.len() + n, 0.0);
-        let fade_in = fade.min(pcm.len() - at);
-        for (k, &s) in pcm[at..at + fade_in].iter().enumerate() {
-            out.push(s * raised_cosine(k, fade_in));
-        }
-        from = at + fade_in;
-    }
-    out.extend_from_slice(&pcm[from..]);
-    out
-}
-
-/// 0 at `k = 0` rising to 1 at `k = n`.
-fn raised_cosine(k: usize, n: usize) -> f32 {
-    0.5 - 0.5 * (std::f32::consts::PI * k as f32 / n as f32).cos()
-}
-
 fn chunk_timeline(
     phrases: &[AccentPhrase],
     mora_frames: &[Vec<render::MoraFrames>],
@@ -598,6 +1124,14 @@ fn chunk_timeline(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn insert_silences(pcm: Vec<f32>, inserts: &[(usize, usize)]) -> Vec<f32> {
+        // a threshold below zero keeps every sample: splicing only
+        let mut s = PcmShaper::new(0, inserts, seconds_to_samples(PAUSE_FADE), -1.0, 0);
+        let mut out = s.push(&pcm);
+        out.extend(s.finish());
+        out
+    }
 
     #[test]
     fn silences_go_where_asked_and_fade_in_and_out() {

@@ -246,6 +246,123 @@ impl DecoderModel {
     }
 }
 
+/// The decoder's frame-rate front (float): run once per utterance for streaming.
+pub struct DecoderFrontModel(Mutex<Session>);
+/// The decoder's waveform generator (float), run on overlapping chunks of the front's output.
+pub struct GeneratorModel(Mutex<Session>);
+
+/// Channels of the front's output ("x"), two points per frame.
+pub const FRONT_DIM: usize = 512;
+/// Harmonics of the generator's sine source (its `phase` input has one value per harmonic).
+pub const HARMONICS: usize = 9;
+
+impl DecoderFrontModel {
+    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
+        rt.session(path).map(DecoderFrontModel)
+    }
+
+    /// Same inputs as [`DecoderModel::run`]; returns channel-major `[FRONT_DIM][2·frames]`.
+    pub fn run(
+        &self,
+        asr: &[f32],
+        f0: &[f32],
+        energy: &[f32],
+        frames: usize,
+        style: &[f32],
+    ) -> Result<Vec<f32>, RuntimeError> {
+        const STAGE: &str = "decoder front";
+        let err = run_err(STAGE);
+        let mut session = lock!(self);
+        let inputs = ort::inputs![
+            "asr" => TensorRef::from_array_view(([1usize, T_EN_DIM, frames], asr)).map_err(&err)?,
+            "f0" => TensorRef::from_array_view(([1usize, 2 * frames], f0)).map_err(&err)?,
+            "energy" => TensorRef::from_array_view(([1usize, 2 * frames], energy)).map_err(&err)?,
+            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
+        ];
+        let out = session.run(inputs).map_err(&err)?;
+        let x = output(&out, STAGE, "x")?;
+        if x.len() != FRONT_DIM * 2 * frames {
+            return Err(RuntimeError::Output {
+                stage: STAGE,
+                what: format!("{} values for {frames} frames", x.len()),
+            });
+        }
+        Ok(x.to_vec())
+    }
+}
+
+/// Which instance-norm statistics the generator uses.
+pub enum NormStats<'a> {
+    /// Its own, over the samples it is given (a whole utterance: calibration).
+    Own,
+    /// Fixed ones (the same for every chunk, so chunks join).
+    Fixed(&'a [f32]),
+}
+
+fn stats_len(session: &Session) -> usize {
+    session
+        .inputs()
+        .iter()
+        .find(|i| i.name() == "norm_stats")
+        .and_then(|i| i.dtype().tensor_shape().and_then(|s| s.first().copied()))
+        .unwrap_or(0)
+        .max(0) as usize
+}
+
+impl GeneratorModel {
+    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
+        rt.session(path).map(GeneratorModel)
+    }
+
+    /// How many statistics `norm_stats` takes (means and variances of every instance norm).
+    pub fn stats_len(&self) -> usize {
+        stats_len(&lock!(self))
+    }
+
+    /// `x` is channel-major `[FRONT_DIM][points]`, `f0` has `points` values (two per frame),
+    /// `phase` the sine source's starting phase per harmonic (cycles). Returns the samples
+    /// (300 per point) and the statistics it computed.
+    pub fn run(
+        &self,
+        x: &[f32],
+        f0: &[f32],
+        style: &[f32],
+        phase: &[f32; HARMONICS],
+        stats: NormStats<'_>,
+    ) -> Result<(Vec<f32>, Vec<f32>), RuntimeError> {
+        const STAGE: &str = "generator";
+        let err = run_err(STAGE);
+        let points = f0.len();
+        let mut session = lock!(self);
+        let (fixed, use_fixed): (&[f32], bool) = match stats {
+            NormStats::Own => (&[], false),
+            NormStats::Fixed(s) => (s, true),
+        };
+        // Own statistics still need a tensor to feed; the graph ignores it.
+        let n_stats = stats_len(&session);
+        let zeros;
+        let fixed = if use_fixed {
+            fixed
+        } else {
+            zeros = vec![0.0f32; n_stats];
+            &zeros[..]
+        };
+        let use_fixed = [use_fixed];
+        let inputs = ort::inputs![
+            "x" => TensorRef::from_array_view(([1usize, FRONT_DIM, points], x)).map_err(&err)?,
+            "f0" => TensorRef::from_array_view(([1usize, points], f0)).map_err(&err)?,
+            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
+            "phase" => TensorRef::from_array_view(([1usize, 1, HARMONICS], &phase[..])).map_err(&err)?,
+            "norm_stats" => TensorRef::from_array_view(([fixed.len()], fixed)).map_err(&err)?,
+            "use_norm_stats" => TensorRef::from_array_view(([1usize], &use_fixed[..])).map_err(&err)?,
+        ];
+        let out = session.run(inputs).map_err(&err)?;
+        let audio = output(&out, STAGE, "audio")?.to_vec();
+        let own = output(&out, STAGE, "norm_stats_out")?.to_vec();
+        Ok((audio, own))
+    }
+}
+
 /// The unsplit Kokoro graph, kept to check that the stage models reproduce it and as a
 /// baseline in benchmarks; synthesis never uses it.
 pub struct WholeModel(Mutex<Session>);

@@ -1,8 +1,11 @@
 //! The decoder stage: frame-rate acoustic features (aligned text features, F0, energy) to PCM.
 //!
 //! The neural decoder itself is run by the engine's ONNX layer and reaches this crate through
-//! [`Decoder`], so this crate owns the *scheduling* of decoding (whole utterances now, overlapping
-//! chunks for streaming later) without depending on ONNX Runtime.
+//! [`Decoder`] (whole utterances) and [`StreamingDecoder`] (front + chunked generator), so this
+//! crate owns the *scheduling* of decoding without depending on ONNX Runtime.
+
+pub mod stream;
+pub use stream::{phase_before, stream, ChunkSchedule, StreamingDecoder, HARMONICS};
 
 /// Output sample rate of the voice model.
 pub const SAMPLE_RATE: u32 = 24_000;

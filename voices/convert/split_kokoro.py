@@ -3,7 +3,8 @@
 
     python split_kokoro.py --model kokoro-v1.0.int8.onnx --voices voices_ja.npz --out DIR
 
-Writes DIR/duration.onnx, DIR/prosody.onnx, DIR/decoder.onnx, DIR/styles/<voice>.f32 and,
+Writes DIR/duration.onnx, DIR/prosody.onnx, DIR/decoder.onnx, the streaming pair
+DIR/decoder_front.onnx + DIR/generator.onnx (float), DIR/styles/<voice>.f32 and,
 last of all, DIR/conversion.json (a directory without it is an unfinished conversion).
 See README.md beside this file for the cut and the tensor names.
 
@@ -244,6 +245,259 @@ def extract_stage(model, extractor, graph_name, inputs, outputs, source_sha):
     return out, out_dtypes
 
 
+
+# --- Streaming decoder -----------------------------------------------------------------------
+# The decoder splits into a frame-rate "front" (run once per utterance) and the waveform
+# "generator" (run in overlapping chunks). Chunks must join inaudibly, which needs
+# (shared/notes/model.md): float weights (dynamic int8 quantization takes each chunk's own
+# scale), instance-norm statistics that do not depend on the chunk (fixed per voice, calibrated
+# by the engine through the `norm_stats_out` output of a whole-utterance run), and the sine
+# source's phase carried over from the previous chunk (`phase` input, in cycles per harmonic).
+
+FRONT_OUT = "/decoder/decoder/decode.3/Div_4_output_0"  # decoder features at 2 points per frame
+SINE_CUMSUM = "/decoder/decoder/generator/m_source/l_sin_gen/CumSum_output_0"
+HARMONICS = 9
+
+
+def dequantize(model):
+    """Replace every DynamicQuantizeLinear → ConvInteger/MatMulInteger → (+int bias) → Cast → Mul
+    chain by a float Conv/MatMul with dequantized weights and the original float bias."""
+    import numpy as np
+    from onnx import helper
+    from onnx import numpy_helper as nh
+
+    g = model.graph
+    inits = {i.name: i for i in g.initializer}
+    prod = {o: n for n in g.node for o in n.output}
+    cons = {}
+    for n in g.node:
+        for i in n.input:
+            cons.setdefault(i, []).append(n)
+
+    def arr(name):
+        return nh.to_array(inits[name])
+
+    def only(t):
+        c = cons.get(t, [])
+        if len(c) != 1:
+            raise ConversionError(f"dequantize: {t!r} has {len(c)} consumers, expected 1")
+        return c[0]
+
+    def expect(node, op):
+        if node.op_type != op:
+            raise ConversionError(f"dequantize: expected {op} at {node.name!r}, found {node.op_type}")
+        return node
+
+    replace, remove, new_inits = {}, set(), []
+    for n in g.node:
+        if n.op_type not in ("ConvInteger", "MatMulInteger"):
+            continue
+        xq, wq, _xzp, wzp = n.input
+        x = expect(prod[xq], "DynamicQuantizeLinear").input[0]
+        w = arr(wq).astype(np.int32) - arr(wzp).astype(np.int32)
+        chain, nxt, bias = [n], only(n.output[0]), None
+        if nxt.op_type == "Add":
+            bq = [i for i in nxt.input if i != n.output[0]][0]
+            r = expect(prod[bq], "Reshape")
+            c = expect(prod[r.input[0]], "Cast")
+            fl = expect(prod[c.input[0]], "Floor")
+            dv = expect(prod[fl.input[0]], "Div")
+            bias = arr(dv.input[0]).astype(np.float32)
+            chain.append(nxt)
+            nxt = only(nxt.output[0])
+        cast = expect(nxt, "Cast")
+        mul = expect(only(cast.output[0]), "Mul")
+        chain += [cast, mul]
+        scale_mul = expect(prod[[i for i in mul.input if i != cast.output[0]][0]], "Mul")
+        wscale = [i for i in scale_mul.input if i in inits]
+        if len(wscale) != 1:
+            raise ConversionError(f"dequantize: no weight scale for {n.name!r}")
+        ws = arr(wscale[0]).astype(np.float32)
+        if n.op_type == "ConvInteger" and ws.ndim:
+            ws = ws.reshape(-1, *([1] * (w.ndim - 1)))
+        wname = wq + "_dequantized"
+        new_inits.append(nh.from_array((w.astype(np.float32) * ws).astype(np.float32), wname))
+        ins = [x, wname]
+        if n.op_type == "ConvInteger":
+            if bias is not None:
+                new_inits.append(nh.from_array(bias, wname + "_bias"))
+                ins.append(wname + "_bias")
+            node = helper.make_node("Conv", ins, [mul.output[0]], name=n.name + "_float")
+            node.attribute.extend(n.attribute)
+        else:
+            if bias is not None:
+                raise ConversionError(f"dequantize: unexpected integer bias on {n.name!r}")
+            node = helper.make_node("MatMul", ins, [mul.output[0]], name=n.name + "_float")
+        replace[id(n)] = node
+        remove.update(id(c) for c in chain)
+    nodes = [replace.get(id(n), n) for n in g.node if id(n) in replace or id(n) not in remove]
+    del g.node[:]
+    g.node.extend(nodes)
+    g.initializer.extend(new_inits)
+    prune(model)
+    left = [n.op_type for n in g.node if n.op_type in ("ConvInteger", "MatMulInteger", "DynamicQuantizeLinear")]
+    if left:
+        raise ConversionError(f"dequantize: integer ops left: {sorted(set(left))}")
+    return model
+
+
+def prune(model):
+    """Drop nodes, initializers and value infos that no graph output depends on."""
+    g = model.graph
+    needed = {o.name for o in g.output}
+    keep = []
+    for n in reversed(list(g.node)):
+        if any(o in needed for o in n.output):
+            keep.append(n)
+            needed.update(i for i in n.input if i)
+    keep.reverse()
+    del g.node[:]
+    g.node.extend(keep)
+    for field in (g.initializer, g.value_info):
+        kept = [i for i in field if i.name in needed]
+        del field[:]
+        field.extend(kept)
+
+
+def norm_channels(mean, cons_of, prod, inits):
+    """AdaIN scales the normalized signal by (1 + gamma), gamma = half of fc(style): the fc
+    weight [style, 2C] gives the channel count C (ONNX shape inference stops at the STFT)."""
+    sub = [c for c in cons_of[mean.output[0]] if c.op_type == "Sub"][0]
+    div = [c for c in cons_of[sub.output[0]] if c.op_type == "Div"][0]
+    mul = [c for c in cons_of[div.output[0]] if c.op_type == "Mul"][0]
+    todo, seen = [i for i in mul.input if i != div.output[0]], set()
+    while todo:
+        t = todo.pop()
+        if t in seen or t not in prod:
+            continue
+        seen.add(t)
+        n = prod[t]
+        if n.op_type == "MatMul":
+            w = [i for i in n.input if i in inits]
+            if w:
+                return inits[w[0]].dims[1] // 2
+        todo.extend(i for i in n.input if i)
+    raise ConversionError(f"no AdaIN fc found for {mean.name!r}")
+
+
+def stream_models(decoder, source_sha):
+    """(front, generator, number of statistics) from the decoder stage model."""
+    import onnx
+    from onnx import TensorProto, helper
+    from onnx.utils import Extractor
+
+    floaty = dequantize(onnx.ModelProto.FromString(decoder.SerializeToString()))
+    ex = Extractor(floaty)
+    front = ex.extract_model(["asr", "f0", "energy", "style"], [FRONT_OUT])
+    gen = ex.extract_model([FRONT_OUT, "f0", "style"], ["audio"])
+    g = gen.graph
+    inits = {i.name: i for i in g.initializer}
+    prod = {o: n for n in g.node for o in n.output}
+    cons_of = {}
+    for n in g.node:
+        for i in n.input:
+            cons_of.setdefault(i, []).append(n)
+
+    # Carry the sine phase over: add `phase` (cycles) to the running sum of phase increments.
+    continued = SINE_CUMSUM + "_continued"
+    for n in cons_of.get(SINE_CUMSUM, []):
+        for i, v in enumerate(n.input):
+            if v == SINE_CUMSUM:
+                n.input[i] = continued
+    added = {SINE_CUMSUM: [helper.make_node("Add", [SINE_CUMSUM, "phase"], [continued], name="phase_continue")]}
+
+    # Each instance norm: mean = ReduceMean(h); d = h - mean; var = ReduceMean(d·d). Both get a
+    # Where(use_norm_stats, fixed slice of norm_stats, computed) and are exported flattened.
+    norms = []
+    for n in g.node:
+        if n.op_type != "ReduceMean":
+            continue
+        subs = [c for c in cons_of.get(n.output[0], []) if c.op_type == "Sub"]
+        if not subs:
+            continue
+        sq = [c for c in cons_of[subs[0].output[0]] if c.op_type in ("Mul", "Pow")]
+        var = [c for c in cons_of[sq[0].output[0]] if c.op_type == "ReduceMean"]
+        if len(var) != 1:
+            raise ConversionError(f"instance norm at {n.name!r} has no variance")
+        norms.append((n, var[0]))
+    offset, flat_outs = 0, []
+    for k, (mean, var) in enumerate(norms):
+        c = norm_channels(mean, cons_of, prod, inits)
+        g.initializer.append(helper.make_tensor(f"norm{k}_shape", TensorProto.INT64, [3], [1, c, 1]))
+        for which, node in (("mean", mean), ("var", var)):
+            t = node.output[0]
+            base = f"norm{k}_{which}"
+            g.initializer.append(helper.make_tensor(base + "_start", TensorProto.INT64, [1], [offset]))
+            g.initializer.append(helper.make_tensor(base + "_end", TensorProto.INT64, [1], [offset + c]))
+            for consumer in cons_of[t]:
+                for i, v in enumerate(consumer.input):
+                    if v == t:
+                        consumer.input[i] = base + "_selected"
+            added[t] = [
+                helper.make_node("Slice", ["norm_stats", base + "_start", base + "_end"], [base + "_flat"]),
+                helper.make_node("Reshape", [base + "_flat", f"norm{k}_shape"], [base + "_fixed"]),
+                helper.make_node("Where", ["use_norm_stats", base + "_fixed", t], [base + "_selected"]),
+                helper.make_node("Flatten", [t], [base + "_computed"], axis=0),
+            ]
+            flat_outs.append(base + "_computed")
+            offset += c
+    nodes = []
+    for n in g.node:
+        nodes.append(n)
+        for o in n.output:
+            nodes.extend(added.get(o, []))
+    nodes.append(helper.make_node("Concat", flat_outs, ["norm_stats_out"], axis=1))
+    del g.node[:]
+    g.node.extend(nodes)
+
+    frames2 = "n_f0"
+    gen_graph = helper.make_graph(
+        list(g.node),
+        "kokoro_generator",
+        [
+            helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 512, frames2]),
+            helper.make_tensor_value_info("f0", TensorProto.FLOAT, [1, frames2]),
+            helper.make_tensor_value_info("style", TensorProto.FLOAT, [1, STYLE_DIM]),
+            helper.make_tensor_value_info("phase", TensorProto.FLOAT, [1, 1, HARMONICS]),
+            helper.make_tensor_value_info("norm_stats", TensorProto.FLOAT, [offset]),
+            helper.make_tensor_value_info("use_norm_stats", TensorProto.BOOL, [1]),
+        ],
+        [
+            helper.make_tensor_value_info("audio", TensorProto.FLOAT, [N_SAMPLES]),
+            helper.make_tensor_value_info("norm_stats_out", TensorProto.FLOAT, [1, offset]),
+        ],
+        initializer=list(g.initializer),
+    )
+    for n in gen_graph.node:
+        for i, v in enumerate(n.input):
+            if v == FRONT_OUT:
+                n.input[i] = "x"
+    front_graph = helper.make_graph(
+        list(front.graph.node),
+        "kokoro_decoder_front",
+        list(decoder.graph.input),
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 512, frames2])],
+        initializer=list(front.graph.initializer),
+    )
+    for n in front_graph.node:
+        for i, v in enumerate(n.output):
+            if v == FRONT_OUT:
+                n.output[i] = "x"
+    out = []
+    for graph, what in ((front_graph, "decoder front (float)"), (gen_graph, "streaming generator (float)")):
+        m = helper.make_model(
+            graph,
+            ir_version=decoder.ir_version,
+            opset_imports=list(decoder.opset_import),
+            producer_name="yomiage split_kokoro",
+            producer_version=str(FORMAT),
+            doc_string=f"Kokoro-82M v1.0, {what}; from source sha256 {source_sha}",
+        )
+        onnx.checker.check_model(m)
+        out.append(m)
+    return out[0], out[1], offset
+
+
 def convert(model_path: str, voices_path: str, out_dir: str, expect_sha256: str) -> dict:
     for label, path in (("model", model_path), ("voices", voices_path)):
         if not os.path.isfile(path):
@@ -302,6 +556,10 @@ def convert(model_path: str, voices_path: str, out_dir: str, expect_sha256: str)
         stage, out_dtypes = extract_stage(model, extractor, graph_name, inputs, outputs, source_sha)
         dtypes.update(out_dtypes)
         stages.append((fname, stage, inputs, outputs))
+    decoder_stage = [st for f, st, _, _ in stages if f == "decoder.onnx"][0]
+    front, generator, n_stats = stream_models(decoder_stage, source_sha)
+    stages.append(("decoder_front.onnx", front, [], []))
+    stages.append(("generator.onnx", generator, [], []))
 
     os.makedirs(out_dir, exist_ok=True)
     manifest_path = os.path.join(out_dir, "conversion.json")
@@ -353,6 +611,8 @@ def convert(model_path: str, voices_path: str, out_dir: str, expect_sha256: str)
         "style": {"rows": STYLE_ROWS, "dim": STYLE_DIM, "dtype": "float32", "byte_order": "little",
                   "row_for_tokens": "T - 1 (T = tokens without the two pads, 1 <= T <= 510)"},
         "audio": {"sample_rate": 24000, "samples_per_frame": 600, "f0_points_per_frame": 2},
+        "streaming": {"norm_stats": n_stats, "harmonics": HARMONICS,
+                      "front": "decoder_front.onnx", "generator": "generator.onnx"},
         "tools": {"onnx": onnx.__version__, "numpy": np.__version__},
     }
     text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
