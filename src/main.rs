@@ -2,6 +2,7 @@
 //! dictionary.
 
 mod dict;
+mod serve;
 mod setup;
 mod wav;
 
@@ -96,6 +97,9 @@ enum Cmd {
         #[command(subcommand)]
         action: dict::DictCmd,
     },
+    /// Run the HTTP server: VOICEVOX-compatible API, OpenAI-compatible /v1/audio/speech,
+    /// docs at /docs.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -216,6 +220,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>) -> Result<ExitCode> {
             accent_command(&layout, &manifest, &user_dict, input, format)
         }
         Cmd::Dict { action } => dict::run(action, &user_dict),
+        Cmd::Serve(args) => serve::run(args, &layout, &manifest, &user_dict),
         Cmd::Voices => {
             for s in &manifest.speakers {
                 println!(

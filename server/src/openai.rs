@@ -1,0 +1,222 @@
+//! OpenAI-compatible `POST /v1/audio/speech`, so OpenAI SDKs work with `base_url` pointed
+//! here. Errors use OpenAI's `{"error": {message, type, param, code}}` shape.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+use yomiage_engine::{Audio, Engine, EngineError, SynthesisOptions};
+use yomiage_voices::{Manifest, VoiceId};
+
+use crate::audio;
+use crate::error::ApiError;
+use crate::extract::{parse_json, LimitedBody};
+use crate::limit::CancelToken;
+use crate::state::AppState;
+
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/v1/audio/speech", post(speech))
+        .route("/v1/models", get(models))
+}
+
+#[derive(Deserialize)]
+struct SpeechRequest {
+    /// Any model name is accepted (`tts-1`, `gpt-4o-mini-tts`, `yomiage`): there is one.
+    model: String,
+    input: String,
+    voice: String,
+    /// `wav` or `pcm` (24 kHz 16-bit mono little-endian); OpenAI's default `mp3` is not
+    /// available, so a request without a format gets `wav`.
+    #[serde(default)]
+    response_format: Option<String>,
+    /// 0.25 to 4 (VOICEVOX speedScale).
+    #[serde(default)]
+    speed: Option<f32>,
+    /// Accepted and ignored (style prompts have no meaning for these voices).
+    #[serde(default)]
+    #[allow(dead_code)]
+    instructions: Option<String>,
+    #[serde(default)]
+    stream_format: Option<String>,
+}
+
+/// OpenAI's voice names, mapped onto the manifest's voices so apps that hard-code one work:
+/// the lower voices to the male voice, the rest to the default.
+const OPENAI_MALE_VOICES: [&str; 4] = ["echo", "onyx", "ash", "fable"];
+const OPENAI_VOICES: [&str; 13] = [
+    "alloy", "ash", "ballad", "coral", "echo", "fable", "onyx", "nova", "sage", "shimmer", "verse",
+    "marin", "cedar",
+];
+
+fn resolve_voice(m: &Manifest, voice: &str) -> Result<VoiceId, ApiError> {
+    if let Ok(v) = m.voice(voice) {
+        return Ok(v);
+    }
+    let lower = voice.trim().to_ascii_lowercase();
+    if OPENAI_VOICES.contains(&lower.as_str()) {
+        if OPENAI_MALE_VOICES.contains(&lower.as_str()) {
+            if let Some(v) = m.voices().find(|v| v.name().starts_with("jm_")) {
+                return Ok(v);
+            }
+        }
+        return Ok(m.default_voice());
+    }
+    let known: Vec<String> = m.voices().map(|v| v.name().to_owned()).collect();
+    Err(ApiError::bad_request(format!(
+        "unknown voice {voice:?}; use one of {} (or a speaker ID, or an OpenAI voice name)",
+        known.join(", ")
+    ))
+    .with_param("voice"))
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Wav,
+    Pcm,
+}
+
+/// Validates the request; every fault names its parameter.
+fn parse_request(
+    state: &AppState,
+    body: &[u8],
+) -> Result<(String, VoiceId, Format, f32), ApiError> {
+    let req: SpeechRequest = parse_json(body)?;
+    if req.model.trim().is_empty() {
+        return Err(ApiError::bad_request("model is empty").with_param("model"));
+    }
+    let format = match req.response_format.as_deref().map(str::trim) {
+        None | Some("wav") => Format::Wav,
+        Some("pcm") => Format::Pcm,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "response_format {other:?} is not supported; use \"wav\" or \"pcm\""
+            ))
+            .with_param("response_format"))
+        }
+    };
+    if let Some(f) = req.stream_format.as_deref() {
+        if f != "audio" {
+            return Err(ApiError::bad_request(format!(
+                "stream_format {f:?} is not supported; use \"audio\""
+            ))
+            .with_param("stream_format"));
+        }
+    }
+    let speed = req.speed.unwrap_or(1.0);
+    if !(speed.is_finite() && (0.25..=4.0).contains(&speed)) {
+        return Err(
+            ApiError::bad_request(format!("speed {speed} must be between 0.25 and 4.0"))
+                .with_param("speed"),
+        );
+    }
+    let n = req.input.chars().count();
+    let max = state.config().max_text_chars;
+    if req.input.trim().is_empty() {
+        return Err(ApiError::bad_request("input is empty").with_param("input"));
+    }
+    if n > max {
+        return Err(ApiError::bad_request(format!(
+            "input is {n} characters long; this server takes at most {max} per request"
+        ))
+        .with_param("input"));
+    }
+    let voice = resolve_voice(state.manifest(), &req.voice)?;
+    Ok((req.input, voice, format, speed))
+}
+
+/// Text to speech sentence by sentence, as [`Engine::synthesize_text`] does, with a
+/// cancellation checkpoint between sentences so an abandoned request stops early.
+fn speak(
+    engine: &Engine,
+    token: &CancelToken,
+    text: &str,
+    voice: &VoiceId,
+    speed: f32,
+) -> Result<Audio, ApiError> {
+    let opts = SynthesisOptions {
+        speed,
+        ..SynthesisOptions::default()
+    };
+    let inner = SynthesisOptions {
+        leading_silence: 0.0,
+        trailing_silence: 0.0,
+        ..opts
+    };
+    let rate = yomiage_vocoder::SAMPLE_RATE;
+    let secs = |s: f32| (s.max(0.0) * rate as f32).round() as usize;
+    let mut samples = vec![0.0; secs(opts.leading_silence)];
+    let mut spoken = false;
+    for sentence in yomiage_engine::sentences::split_sentences(text) {
+        token.check()?;
+        let s = match engine.synthesize_text(sentence, voice, &inner) {
+            Ok(s) => s,
+            Err(EngineError::NothingToSay | EngineError::EmptyText) => continue,
+            Err(e) => return Err(ApiError::engine(e).with_param("input")),
+        };
+        if spoken {
+            samples.resize(samples.len() + secs(opts.sentence_pause), 0.0);
+        }
+        samples.extend_from_slice(&s.audio.samples);
+        spoken = true;
+    }
+    if !spoken {
+        return Err(ApiError::bad_request(
+            "input has nothing speakable (only symbols, emoji or punctuation)",
+        )
+        .with_param("input"));
+    }
+    samples.resize(samples.len() + secs(opts.trailing_silence), 0.0);
+    Ok(Audio {
+        samples,
+        sample_rate: rate,
+        channels: 1,
+    })
+}
+
+async fn speech(
+    State(state): State<Arc<AppState>>,
+    body: Result<LimitedBody, ApiError>,
+) -> Response {
+    match speech_inner(state, body).await {
+        Ok(r) => r,
+        Err(e) => e.into_openai(),
+    }
+}
+
+async fn speech_inner(
+    state: Arc<AppState>,
+    body: Result<LimitedBody, ApiError>,
+) -> Result<Response, ApiError> {
+    let LimitedBody(body) = body?;
+    let (text, voice, format, speed) = parse_request(&state, &body)?;
+    let v = voice.clone();
+    let audio = state
+        .run(move |engine, token| speak(engine, token, &text, &v, speed))
+        .await?;
+    state.mark_initialized(&voice);
+    Ok(match format {
+        Format::Wav => {
+            let wav = audio::wav_bytes(&audio)?;
+            ([(header::CONTENT_TYPE, "audio/wav")], wav).into_response()
+        }
+        Format::Pcm => (
+            [(header::CONTENT_TYPE, "audio/pcm")],
+            audio::pcm_bytes(&audio),
+        )
+            .into_response(),
+    })
+}
+
+/// The model list, so clients that check `/v1/models` find one.
+async fn models() -> Json<serde_json::Value> {
+    Json(json!({
+        "object": "list",
+        "data": [{ "id": "yomiage", "object": "model", "created": 0, "owned_by": "yomiage" }],
+    }))
+}

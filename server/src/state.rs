@@ -1,0 +1,178 @@
+//! What every handler shares: the engine, the voice manifest, the user dictionary and the
+//! limiter.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use yomiage_engine::Engine;
+use yomiage_frontend::UserDictionary;
+use yomiage_voices::{Manifest, VoiceId};
+
+use crate::error::ApiError;
+use crate::limit::{CancelOnDrop, CancelToken, Limiter};
+use crate::ServerConfig;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("the user dictionary {path} cannot be read: {source}")]
+    UserDictionary {
+        path: PathBuf,
+        #[source]
+        source: yomiage_frontend::UserDictError,
+    },
+    #[error("applying the user dictionary failed: {0}")]
+    Engine(#[from] yomiage_engine::EngineError),
+}
+
+pub struct AppState {
+    config: ServerConfig,
+    /// Read-locked by every model call; write-locked only to swap the user dictionary (which
+    /// rebuilds the tokenizer, so it needs `&mut`). A swap waits for calls in progress.
+    engine: Arc<RwLock<Engine>>,
+    manifest: Manifest,
+    /// The words in use and the file they are saved to. The async mutex serializes edits
+    /// (read, change, save, apply) so concurrent edits never lose each other's words.
+    pub(crate) user_dict: tokio::sync::Mutex<UserDictionary>,
+    pub(crate) user_dict_path: PathBuf,
+    limiter: Limiter,
+    /// Speakers (style IDs) whose style has been loaded: `/is_initialized_speaker`.
+    initialized: Mutex<HashSet<u32>>,
+}
+
+impl AppState {
+    /// The server's state around a loaded engine. The user dictionary at `user_dict_path` is
+    /// read (missing = empty) and applied to the engine, so the server and `yomiage dict`
+    /// share one file.
+    pub fn new(
+        engine: Engine,
+        manifest: Manifest,
+        user_dict_path: PathBuf,
+        config: ServerConfig,
+    ) -> Result<Arc<AppState>, StateError> {
+        AppState::with_shared_engine(
+            Arc::new(RwLock::new(engine)),
+            manifest,
+            user_dict_path,
+            config,
+        )
+    }
+
+    /// [`AppState::new`] around an engine shared with other servers in this process (ONNX
+    /// Runtime allows one environment per process, so tests and benchmarks load one engine
+    /// for all their servers). Sharing servers share the user dictionary last applied.
+    pub fn with_shared_engine(
+        engine: Arc<RwLock<Engine>>,
+        manifest: Manifest,
+        user_dict_path: PathBuf,
+        config: ServerConfig,
+    ) -> Result<Arc<AppState>, StateError> {
+        let words =
+            UserDictionary::load(&user_dict_path).map_err(|source| StateError::UserDictionary {
+                path: user_dict_path.clone(),
+                source,
+            })?;
+        engine
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .set_user_dictionary(&words)?;
+        let limiter = Limiter::new(config.max_concurrency.max(1), config.max_queue);
+        Ok(Arc::new(AppState {
+            config,
+            engine,
+            manifest,
+            user_dict: tokio::sync::Mutex::new(words),
+            user_dict_path,
+            limiter,
+            initialized: Mutex::new(HashSet::new()),
+        }))
+    }
+
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    pub fn limiter(&self) -> &Limiter {
+        &self.limiter
+    }
+
+    /// A speaker (VOICEVOX style ID) from the manifest, or 422 naming the known ones.
+    pub(crate) fn voice(&self, style_id: i64) -> Result<VoiceId, ApiError> {
+        u32::try_from(style_id)
+            .ok()
+            .and_then(|id| self.manifest.voice_by_id(id).ok())
+            .ok_or_else(|| {
+                let known: Vec<String> =
+                    self.manifest.voices().map(|v| v.id().to_string()).collect();
+                ApiError::unprocessable(format!(
+                    "style_id {style_id} is not found (known style IDs: {})",
+                    known.join(", ")
+                ))
+            })
+    }
+
+    pub(crate) fn mark_initialized(&self, voice: &VoiceId) {
+        self.initialized
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(voice.id());
+    }
+
+    pub(crate) fn is_initialized(&self, voice: &VoiceId) -> bool {
+        self.initialized
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(&voice.id())
+    }
+
+    /// Runs `f` with the engine on the blocking pool, after waiting for a slot. If the
+    /// request's future is dropped (client gone, timeout), the token given to `f` is
+    /// cancelled; work still queued never starts.
+    pub(crate) async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Engine, &CancelToken) -> Result<T, ApiError> + Send + 'static,
+    {
+        let permit = self.limiter.acquire().await?;
+        let guard = CancelOnDrop::new();
+        let token = guard.token();
+        let state = self.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            // The slot is held until the work really ends, even if the client left.
+            let _permit = permit;
+            token.check()?;
+            let engine = state.engine.read().unwrap_or_else(PoisonError::into_inner);
+            f(&engine, &token)
+        })
+        .await;
+        guard.disarm();
+        match joined {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "synthesis task failed");
+                Err(ApiError::internal("synthesis failed unexpectedly"))
+            }
+        }
+    }
+
+    /// Replaces the engine's user dictionary (blocking: waits for model calls in progress).
+    pub(crate) async fn apply_user_dictionary(
+        self: &Arc<Self>,
+        words: UserDictionary,
+    ) -> Result<(), ApiError> {
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut engine = state.engine.write().unwrap_or_else(PoisonError::into_inner);
+            engine.set_user_dictionary(&words).map_err(|e| {
+                tracing::error!(error = %e, "applying the user dictionary");
+                ApiError::internal(format!("applying the user dictionary failed: {e}"))
+            })
+        })
+        .await
+        .map_err(|_| ApiError::internal("applying the user dictionary failed"))?
+    }
+}

@@ -1,0 +1,78 @@
+//! `yomiage serve`: the HTTP server (VOICEVOX-compatible API, OpenAI-compatible speech).
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use yomiage_server::{AppState, ServerConfig};
+use yomiage_voices::{Layout, Manifest};
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; 0.0.0.0 exposes the server to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: String,
+    /// Port (VOICEVOX's 50021 by default; 0 picks a free one, printed at start).
+    #[arg(long, default_value_t = 50021)]
+    port: u16,
+    /// Syntheses running at once (default: the number of CPU cores).
+    #[arg(long, value_name = "N")]
+    max_concurrency: Option<usize>,
+    /// Requests waiting for a synthesis slot; more are refused with 503.
+    #[arg(long, value_name = "N", default_value_t = 64)]
+    max_queue: usize,
+    /// Per-request time limit in seconds, queueing included.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    timeout: f64,
+    /// Longest text per request, in characters.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    max_text_chars: usize,
+    /// Largest request body in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
+    max_body_bytes: usize,
+    /// Allow browser pages from this origin (repeatable; `*` for any). CORS is off without it.
+    #[arg(long = "cors-origin", value_name = "ORIGIN")]
+    cors_origins: Vec<String>,
+}
+
+impl ServeArgs {
+    fn config(&self) -> Result<ServerConfig> {
+        if !(self.timeout.is_finite() && self.timeout > 0.0) {
+            anyhow::bail!("--timeout must be a positive number of seconds");
+        }
+        let default = ServerConfig::default();
+        Ok(ServerConfig {
+            host: self.host.clone(),
+            port: self.port,
+            max_concurrency: self
+                .max_concurrency
+                .unwrap_or(default.max_concurrency)
+                .max(1),
+            max_queue: self.max_queue,
+            request_timeout: Duration::from_secs_f64(self.timeout),
+            max_body_bytes: self.max_body_bytes,
+            max_text_chars: self.max_text_chars,
+            cors_origins: self.cors_origins.clone(),
+        })
+    }
+}
+
+pub fn run(
+    args: ServeArgs,
+    layout: &Layout,
+    manifest: &Manifest,
+    user_dict: &Path,
+) -> Result<ExitCode> {
+    let config = args.config()?;
+    // The server reads and applies the user dictionary itself (and edits it over HTTP).
+    let engine = crate::load_engine(layout, manifest, None)?;
+    let state = AppState::new(engine, manifest.clone(), user_dict.to_owned(), config)
+        .context("starting the server")?;
+    yomiage_server::run_blocking(state, |addr| {
+        eprintln!("yomiage serve: listening on http://{addr} (API docs at http://{addr}/docs)");
+    })
+    .context("serving")?;
+    eprintln!("yomiage serve: stopped");
+    Ok(ExitCode::SUCCESS)
+}
