@@ -19,4 +19,7 @@ fi
 # Assets: fetched, verified and built by the project itself (idempotent).
 cargo run --quiet -- setup
 
+# The HTTP server driven by real client libraries from PyPI (OpenAI SDK, voicevox-client).
+./server/tests/clients/run.sh
+
 cargo test --workspace --all-targets 2>&1

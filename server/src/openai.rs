@@ -30,7 +30,8 @@ struct SpeechRequest {
     /// Any model name is accepted (`tts-1`, `gpt-4o-mini-tts`, `yomiage`): there is one.
     model: String,
     input: String,
-    voice: String,
+    /// A name or speaker ID, or `{"id": …}` (the SDK's custom-voice form).
+    voice: VoiceParam,
     /// `wav` or `pcm` (24 kHz 16-bit mono little-endian); OpenAI's default `mp3` is not
     /// available, so a request without a format gets `wav`.
     #[serde(default)]
@@ -44,6 +45,21 @@ struct SpeechRequest {
     instructions: Option<String>,
     #[serde(default)]
     stream_format: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum VoiceParam {
+    Name(String),
+    Object { id: String },
+}
+
+impl VoiceParam {
+    fn name(&self) -> &str {
+        match self {
+            VoiceParam::Name(n) | VoiceParam::Object { id: n } => n,
+        }
+    }
 }
 
 /// OpenAI's voice names, mapped onto the manifest's voices so apps that hard-code one work:
@@ -126,7 +142,7 @@ fn parse_request(
         ))
         .with_param("input"));
     }
-    let voice = resolve_voice(state.manifest(), &req.voice)?;
+    let voice = resolve_voice(state.manifest(), req.voice.name())?;
     Ok((req.input, voice, format, speed))
 }
 

@@ -46,8 +46,9 @@ async fn speech_in_wav_and_pcm_with_speed() {
     assert!(pcm.len() as f64 / 24000.0 > 1.0);
     assert!(rms_i16(&pcm) > 0.01);
 
-    // speed 2 is about half as long; no format given means wav.
-    let r = speak(json!({"model": "tts-1", "input": text, "voice": "0", "speed": 2.0})).await;
+    // speed 2 is about half as long; no format given means wav; the SDK's `{"id"}` voice form.
+    let r =
+        speak(json!({"model": "tts-1", "input": text, "voice": {"id": "0"}, "speed": 2.0})).await;
     assert_eq!(r.status(), 200);
     let fast = speech_wav(&r.bytes().await.unwrap());
     let ratio = fast.seconds() / wav.seconds();
