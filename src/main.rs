@@ -2,6 +2,7 @@
 //! dictionary.
 
 mod dict;
+mod say;
 mod serve;
 mod setup;
 mod wav;
@@ -97,6 +98,9 @@ enum Cmd {
         #[command(subcommand)]
         action: dict::DictCmd,
     },
+    /// Speak text through the default audio device as it is synthesized (or stream raw PCM
+    /// with `--out`).
+    Say(say::SayArgs),
     /// Run the HTTP server: VOICEVOX-compatible API, OpenAI-compatible /v1/audio/speech,
     /// docs at /docs.
     Serve(serve::ServeArgs),
@@ -221,6 +225,14 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>) -> Result<ExitCode> {
         }
         Cmd::Dict { action } => dict::run(action, &user_dict),
         Cmd::Serve(args) => serve::run(args, &layout, &manifest, &user_dict),
+        Cmd::Say(args) => {
+            let voice = manifest.voice(args.voice())?;
+            say::run(
+                args,
+                || load_engine(&layout, &manifest, Some(&user_dict)),
+                voice,
+            )
+        }
         Cmd::Voices => {
             for s in &manifest.speakers {
                 println!(

@@ -774,6 +774,8 @@ impl Engine {
             let mut shaper = prepared.shaper(origin);
             let chunk_start = out.samples;
             let mut timeline_sent = false;
+            // Where the last timed mora ends (samples in the stream), once the timings are out.
+            let mut promised_end = 0usize;
             // Timings go out as soon as the first kept sample is known, before its audio.
             let mut emit = |pcm: Vec<f32>, shaper: &PcmShaper, out: &mut StreamOut<'_>| {
                 if !timeline_sent {
@@ -783,6 +785,8 @@ impl Engine {
                         renumber(&mut t, chunk, phrase_offset);
                         let mut all = Timeline::default();
                         all.append(t, chunk_start as f64 / SAMPLE_RATE as f64, 0);
+                        let last = all.moras.iter().map(|m| m.end).fold(0.0, f64::max);
+                        promised_end = (last * f64::from(SAMPLE_RATE)).ceil() as usize;
                         out.send(StreamEvent::Timeline(all));
                         timeline_sent = true;
                     }
@@ -817,6 +821,14 @@ impl Engine {
             }
             let rest = shaper.finish();
             emit(rest, &shaper, out);
+            // The timings went out before the tail was trimmed, so a sentence's last mora may
+            // be announced to end a little after its sound fades (the whole path clamps it).
+            if promised_end > out.samples {
+                tracing::debug!(
+                    "last mora announced {} samples past the audible end",
+                    promised_end - out.samples
+                );
+            }
             if i + 1 < chunks.len() {
                 let pause = chunk
                     .phrases

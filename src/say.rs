@@ -1,0 +1,289 @@
+//! `yomiage say`: speech that starts while the rest is still being synthesized, to the default
+//! audio device (cpal) or as raw PCM to a file or standard output.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, Write};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use anyhow::{anyhow, bail, Context, Result};
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use yomiage_engine::{CancelToken, Engine, StreamEvent, SynthesisOptions};
+use yomiage_vocoder::SAMPLE_RATE;
+use yomiage_voices::VoiceId;
+
+#[derive(clap::Args)]
+pub struct SayArgs {
+    /// The text to speak; `-` reads standard input and speaks each line as it arrives (for
+    /// piping a chatbot's output).
+    text: String,
+    /// Write raw PCM (s16le, 24 kHz, mono) here instead of playing it; `-` is standard output
+    /// (e.g. `| aplay -f S16_LE -r 24000 -c 1`).
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Voice name or speaker ID (see `yomiage voices`).
+    #[arg(long, default_value = "jf_alpha")]
+    voice: String,
+    /// Speaking rate (1 = the voice's own).
+    #[arg(long, default_value_t = 1.0)]
+    speed: f32,
+}
+
+impl SayArgs {
+    pub fn voice(&self) -> &str {
+        &self.voice
+    }
+}
+
+/// Where the PCM goes.
+trait Sink {
+    fn write(&mut self, pcm: &[f32]) -> Result<()>;
+    fn finish(&mut self) -> Result<()>;
+}
+
+struct RawPcm(Box<dyn Write>);
+
+impl Sink for RawPcm {
+    fn write(&mut self, pcm: &[f32]) -> Result<()> {
+        let bytes: Vec<u8> = pcm
+            .iter()
+            .flat_map(|&s| ((s.clamp(-1.0, 1.0) * 32767.0).round() as i16).to_le_bytes())
+            .collect();
+        self.0.write_all(&bytes).context("writing PCM")?;
+        // Downstream players should get each chunk as soon as it exists.
+        self.0.flush().context("writing PCM")
+    }
+    fn finish(&mut self) -> Result<()> {
+        self.0.flush().context("writing PCM")
+    }
+}
+
+/// Samples waiting for the audio callback, and whether more may come.
+#[derive(Default)]
+struct Queue {
+    samples: VecDeque<f32>,
+    closed: bool,
+}
+
+struct Speaker {
+    queue: Arc<(Mutex<Queue>, Condvar)>,
+    _stream: cpal::Stream,
+    device_rate: u32,
+    resample: Option<Resampler>,
+}
+
+/// Linear-phase FFT resampling (rubato) to the device's rate when it cannot play 24 kHz.
+struct Resampler {
+    inner: rubato::Fft<f32>,
+    pending: Vec<f32>,
+}
+
+impl Resampler {
+    fn new(to: u32) -> Result<Self> {
+        let inner = rubato::Fft::<f32>::new(
+            SAMPLE_RATE as usize,
+            to as usize,
+            1200,
+            1,
+            rubato::FixedSync::Input,
+        )
+        .map_err(|e| anyhow!("resampler: {e}"))?;
+        Ok(Resampler {
+            inner,
+            pending: Vec::new(),
+        })
+    }
+    fn process(&mut self, pcm: &[f32], last: bool) -> Result<Vec<f32>> {
+        use rubato::Resampler as _;
+        self.pending.extend_from_slice(pcm);
+        if last {
+            let need = self.inner.input_frames_next();
+            let pad = (need - self.pending.len() % need) % need;
+            self.pending.resize(self.pending.len() + pad, 0.0);
+        }
+        let mut out = Vec::new();
+        while self.pending.len() >= self.inner.input_frames_next() {
+            let n = self.inner.input_frames_next();
+            let block: Vec<f32> = self.pending.drain(..n).collect();
+            let input = rubato::audioadapter_buffers::direct::InterleavedSlice::new(&block, 1, n)
+                .map_err(|e| anyhow!("resampler: {e}"))?;
+            let res = self
+                .inner
+                .process(&input, None)
+                .map_err(|e| anyhow!("resampler: {e}"))?;
+            out.extend(res.take_data());
+        }
+        Ok(out)
+    }
+}
+
+impl Speaker {
+    fn open() -> Result<Self> {
+        const NO_DEVICE: &str = "no audio output device is available; use `--out -` to write \
+             raw PCM (s16le, 24 kHz, mono) to standard output, e.g. \
+             `yomiage say \"…\" --out - | aplay -f S16_LE -r 24000 -c 1`, or `--out FILE`";
+        let no_device = || anyhow!(NO_DEVICE);
+        let cause = |e: &dyn std::fmt::Display| anyhow!("{NO_DEVICE} ({e})");
+        let host = cpal::default_host();
+        let device = host.default_output_device().ok_or_else(no_device)?;
+        let configs: Vec<_> = device
+            .supported_output_configs()
+            .map_err(|e| cause(&e))?
+            .collect();
+        // Prefer 24 kHz f32; otherwise the device's default rate with resampling.
+        let wanted = cpal::SampleRate(SAMPLE_RATE);
+        let config = configs
+            .iter()
+            .filter(|c| c.sample_format() == cpal::SampleFormat::F32)
+            .find(|c| c.min_sample_rate() <= wanted && wanted <= c.max_sample_rate())
+            .map(|c| c.with_sample_rate(wanted))
+            .or_else(|| device.default_output_config().ok())
+            .ok_or_else(no_device)?;
+        if config.sample_format() != cpal::SampleFormat::F32 {
+            bail!(
+                "the audio device does not take 32-bit float samples ({:?}); use `--out -`",
+                config.sample_format()
+            );
+        }
+        let channels = config.channels() as usize;
+        let device_rate = config.sample_rate().0;
+        let queue: Arc<(Mutex<Queue>, Condvar)> = Arc::default();
+        let q = queue.clone();
+        let stream = device
+            .build_output_stream(
+                &config.into(),
+                move |data: &mut [f32], _| {
+                    let (lock, cv) = &*q;
+                    let mut g = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    for frame in data.chunks_mut(channels.max(1)) {
+                        // An empty queue plays silence (an underrun), never stale samples.
+                        let s = g.samples.pop_front().unwrap_or(0.0);
+                        frame.fill(s);
+                    }
+                    cv.notify_all();
+                },
+                |e| tracing::warn!("audio output: {e}"),
+                None,
+            )
+            .map_err(|e| cause(&e))?;
+        stream.play().map_err(|e| cause(&e))?;
+        let resample = (device_rate != SAMPLE_RATE)
+            .then(|| Resampler::new(device_rate))
+            .transpose()?;
+        Ok(Speaker {
+            queue,
+            _stream: stream,
+            device_rate,
+            resample,
+        })
+    }
+}
+
+impl Sink for Speaker {
+    fn write(&mut self, pcm: &[f32]) -> Result<()> {
+        let pcm = match &mut self.resample {
+            Some(r) => r.process(pcm, false)?,
+            None => pcm.to_vec(),
+        };
+        let (lock, _) = &*self.queue;
+        lock.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .samples
+            .extend(pcm);
+        Ok(())
+    }
+    fn finish(&mut self) -> Result<()> {
+        if let Some(r) = &mut self.resample {
+            let rest = r.process(&[], true)?;
+            let (lock, _) = &*self.queue;
+            lock.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .samples
+                .extend(rest);
+        }
+        // Wait until the device has played everything (bounded, in case it stalls).
+        let (lock, cv) = &*self.queue;
+        let mut g = lock.lock().unwrap_or_else(|p| p.into_inner());
+        g.closed = true;
+        let limit = Duration::from_secs_f64(g.samples.len() as f64 / self.device_rate as f64 + 2.0);
+        let started = std::time::Instant::now();
+        while !g.samples.is_empty() && started.elapsed() < limit {
+            g = cv
+                .wait_timeout(g, Duration::from_millis(50))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        drop(g);
+        // Let the device's own buffer drain.
+        std::thread::sleep(Duration::from_millis(150));
+        Ok(())
+    }
+}
+
+pub fn run(
+    args: SayArgs,
+    engine: impl FnOnce() -> Result<Engine>,
+    voice: VoiceId,
+) -> Result<ExitCode> {
+    if !(0.5..=2.0).contains(&args.speed) {
+        bail!("--speed must be between 0.5 and 2.0, got {}", args.speed);
+    }
+    // Open the output first: a missing device fails before the model load.
+    let mut sink: Box<dyn Sink> = match &args.out {
+        Some(p) if p.as_os_str() == "-" => Box::new(RawPcm(Box::new(std::io::stdout().lock()))),
+        Some(p) => Box::new(RawPcm(Box::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        ))),
+        None => Box::new(Speaker::open()?),
+    };
+    let engine = engine()?;
+    if !engine.streaming_ready(&voice) {
+        eprintln!("preparing voice {voice} for streaming (once, about half a minute)…");
+        engine.prepare_streaming(&voice)?;
+    }
+    let opts = SynthesisOptions {
+        speed: args.speed,
+        ..SynthesisOptions::default()
+    };
+    let cancel = CancelToken::new();
+    let speak = |text: &str, sink: &mut dyn Sink| -> Result<()> {
+        let mut failed: Option<anyhow::Error> = None;
+        let result = engine.stream_text(text, &voice, &opts, &cancel, &mut |event| {
+            if let StreamEvent::Audio(pcm) = event {
+                if let Err(e) = sink.write(&pcm) {
+                    failed = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        match result {
+            Ok(_) => Ok(()),
+            Err(
+                yomiage_engine::EngineError::NothingToSay | yomiage_engine::EngineError::EmptyText,
+            ) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    };
+    if args.text == "-" {
+        for line in std::io::stdin().lock().lines() {
+            let line = line.context("reading standard input (is it UTF-8?)")?;
+            if !line.trim().is_empty() {
+                speak(&line, sink.as_mut())?;
+            }
+        }
+    } else {
+        if args.text.trim().is_empty() {
+            bail!("the text is empty");
+        }
+        speak(&args.text, sink.as_mut())?;
+    }
+    sink.finish()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,274 @@
+//! Streaming on the real model: events in order, timings before the audio they describe, audio
+//! that matches the whole-utterance render in length and accent, cancellation within a chunk,
+//! and the `say` command's raw PCM output and device error.
+
+mod common;
+use common::pitch::{f0_track, median_f0, semitones};
+use common::*;
+
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::process::Stdio;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use yomiage_engine::onnx::SessionOptions;
+use yomiage_engine::timeline::Timeline;
+use yomiage_engine::{CancelToken, Engine, EnginePaths, StreamEvent, SynthesisOptions};
+use yomiage_voices::{Layout, Manifest, VoiceId};
+
+fn engine() -> &'static (Engine, VoiceId) {
+    static ENGINE: OnceLock<(Engine, VoiceId)> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let layout = Layout::from_env().unwrap();
+        let manifest = Manifest::builtin().unwrap();
+        let engine = Engine::load(
+            &EnginePaths::from_layout(&layout, &manifest),
+            SessionOptions::default(),
+        )
+        .expect("set up: run `yomiage setup` (the test command does)");
+        (engine, manifest.default_voice())
+    })
+}
+
+struct Collected {
+    events: Vec<&'static str>,
+    audio: Vec<f32>,
+    /// Audio events that held sound (|s| > 0.01).
+    loud_chunks: usize,
+    timeline: Timeline,
+    /// Samples already sent when each timeline event arrived, and its first mora's start.
+    timeline_at: Vec<(usize, f64)>,
+}
+
+fn stream(text: &str) -> Collected {
+    let (engine, voice) = engine();
+    let mut c = Collected {
+        events: Vec::new(),
+        audio: Vec::new(),
+        loud_chunks: 0,
+        timeline: Timeline::default(),
+        timeline_at: Vec::new(),
+    };
+    let end = engine
+        .stream_text(
+            text,
+            voice,
+            &SynthesisOptions::default(),
+            &CancelToken::new(),
+            &mut |e| {
+                match e {
+                    StreamEvent::Sentence { .. } => c.events.push("sentence"),
+                    StreamEvent::Timeline(t) => {
+                        c.events.push("timeline");
+                        let first = t.moras.first().map_or(f64::NAN, |m| m.start);
+                        c.timeline_at.push((c.audio.len(), first));
+                        c.timeline.moras.extend(t.moras);
+                        c.timeline.phonemes.extend(t.phonemes);
+                    }
+                    StreamEvent::Audio(pcm) => {
+                        c.events.push("audio");
+                        if pcm.iter().any(|s| s.abs() > 0.01) {
+                            c.loud_chunks += 1;
+                        }
+                        c.audio.extend(pcm);
+                    }
+                }
+                ControlFlow::Continue(())
+            },
+        )
+        .expect("streaming");
+    assert!(end.completed);
+    assert_eq!(end.samples, c.audio.len());
+    c
+}
+
+#[test]
+fn a_stream_sends_sentences_timings_then_audio_matching_the_whole_render() {
+    let text = "今日はいい天気ですね。散歩に出かけて、公園で少し休みましょう。";
+    let c = stream(text);
+    assert_eq!(c.events[0], "sentence");
+    assert_eq!(c.events.iter().filter(|e| **e == "sentence").count(), 2);
+    // Audio arrives in several pieces that each hold sound: it really streams.
+    assert!(c.loud_chunks >= 3, "{} loud chunks", c.loud_chunks);
+    // Each sentence's timings arrive before the audio they describe.
+    for &(sent, first_mora) in &c.timeline_at {
+        assert!(
+            first_mora >= sent as f64 / 24_000.0 - 0.05,
+            "timing for {first_mora:.3}s sent after {:.3}s of audio",
+            sent as f64 / 24_000.0
+        );
+    }
+    let moras = c.timeline.moras.len();
+    let (engine, voice) = engine();
+    let whole = engine
+        .synthesize_text(text, voice, &SynthesisOptions::default())
+        .unwrap();
+    assert_eq!(moras, whole.timeline.moras.len());
+    let (a, b) = (c.audio.len() as f64, whole.audio.samples.len() as f64);
+    assert!(
+        (a / b - 1.0).abs() < 0.1,
+        "streamed {a} vs whole {b} samples"
+    );
+    // Times only move forward and stay with the audio: timings go out before the sentence's
+    // faded tail is trimmed, so only a final mora may run on into the silence after it.
+    let secs = a / 24_000.0;
+    assert!(c
+        .timeline
+        .moras
+        .windows(2)
+        .all(|w| w[0].start <= w[1].start));
+    assert!(c.timeline.moras.iter().all(|m| m.start < secs));
+    assert!(c.timeline.moras.iter().all(|m| m.end <= secs + 0.5));
+    // And they agree with the whole render's timings, mora by mora, within 60 ms at the start.
+    let offsets: Vec<f64> = c
+        .timeline
+        .moras
+        .iter()
+        .zip(&whole.timeline.moras)
+        .map(|(s, w)| (s.start - w.start).abs())
+        .collect();
+    assert!(offsets.iter().all(|&d| d < 0.06), "{offsets:?}");
+    // Not clipped and not silent.
+    let rms = (c.audio.iter().map(|s| s * s).sum::<f32>() / c.audio.len() as f32).sqrt();
+    assert!(rms > 0.02, "rms {rms}");
+    assert!(c.audio.iter().all(|s| s.abs() <= 1.0));
+}
+
+/// Per-mora F0 (second half of each mora) of streamed speech, through the streamed timings.
+fn streamed_moras(text: &str) -> Vec<Option<f64>> {
+    let c = stream(text);
+    let pcm: Vec<i16> = c.audio.iter().map(|s| (s * 32767.0) as i16).collect();
+    let track = f0_track(&pcm, 24_000);
+    c.timeline
+        .moras
+        .iter()
+        .map(|m| median_f0(&track, (m.start + m.end) / 2.0, m.end))
+        .collect()
+}
+
+#[test]
+fn streamed_speech_keeps_the_accent() {
+    let step = |m: &[Option<f64>], i: usize| {
+        let (a, b) = (m[i].unwrap(), m[i + 1].unwrap());
+        semitones(a, b)
+    };
+    let chopsticks = streamed_moras("箸が");
+    let bridge = streamed_moras("橋が");
+    eprintln!("箸が {chopsticks:?} 橋が {bridge:?}");
+    assert_eq!(chopsticks.len(), 3);
+    assert_eq!(bridge.len(), 3);
+    assert!(step(&chopsticks, 0) < -1.0, "箸が falls after ハ");
+    assert!(step(&bridge, 0) > 1.0, "橋が rises to シ");
+    assert!(step(&bridge, 1) < -1.0, "橋が falls to ガ");
+}
+
+#[test]
+fn cancelling_stops_within_a_chunk() {
+    let (engine, voice) = engine();
+    let text = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。";
+    let cancel = CancelToken::new();
+    let mut loud = 0;
+    let mut after_cancel = 0;
+    let mut cancelled_at = None;
+    let end = engine
+        .stream_text(
+            text,
+            voice,
+            &SynthesisOptions::default(),
+            &cancel,
+            &mut |e| {
+                if let StreamEvent::Audio(pcm) = e {
+                    if cancelled_at.is_some() {
+                        after_cancel += 1;
+                    }
+                    if pcm.iter().any(|s| s.abs() > 0.01) {
+                        loud += 1;
+                        if loud == 2 {
+                            cancel.cancel();
+                            cancelled_at = Some(Instant::now());
+                        }
+                    }
+                }
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+    let stopped_in = cancelled_at.unwrap().elapsed();
+    assert!(!end.completed);
+    assert_eq!(after_cancel, 0, "audio after cancel");
+    assert!(end.samples < 24_000 * 4, "{} samples", end.samples);
+    assert!(stopped_in < Duration::from_secs(2), "{stopped_in:?}");
+    // A sink that says stop is obeyed the same way.
+    let mut calls = 0;
+    let end = engine
+        .stream_text(
+            text,
+            voice,
+            &SynthesisOptions::default(),
+            &CancelToken::new(),
+            &mut |e| {
+                if matches!(e, StreamEvent::Audio(_)) {
+                    calls += 1;
+                    return ControlFlow::Break(());
+                }
+                ControlFlow::Continue(())
+            },
+        )
+        .unwrap();
+    assert!(!end.completed);
+    assert_eq!(calls, 1);
+}
+
+#[test]
+fn say_writes_raw_pcm_to_stdout_and_reads_lines_from_stdin() {
+    let o = run(yomiage().args(["say", "こんにちは。", "--out", "-"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(o.stdout.len() % 2, 0);
+    let one = o.stdout.len() / 2;
+    assert!(one > 24_000 / 2 && one < 24_000 * 3, "{one} samples");
+    let peak = o
+        .stdout
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]).unsigned_abs())
+        .max()
+        .unwrap();
+    assert!(peak > 3000, "peak {peak}");
+
+    let mut child = yomiage()
+        .args(["say", "-", "--out", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all("こんにちは。\n\nこんにちは。\n".as_bytes())
+        .unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let two = o.stdout.len() / 2;
+    assert!(two > one + one / 2, "two lines {two} vs one {one}");
+}
+
+#[test]
+fn say_without_an_audio_device_fails_clearly_and_quickly() {
+    let t = Instant::now();
+    // No ALSA configuration: no default device, whatever the machine has.
+    let o = run(yomiage()
+        .args(["say", "こんにちは"])
+        .env("ALSA_CONFIG_PATH", "/nonexistent/alsa.conf"));
+    assert_clean_failure(&o);
+    assert!(stderr(&o).contains("--out -"), "{}", stderr(&o));
+    assert!(t.elapsed() < Duration::from_secs(20));
+}
+
+#[test]
+fn say_rejects_empty_text_and_bad_speed() {
+    assert_clean_failure(&run(yomiage().args(["say", " ", "--out", "-"])));
+    let o = run(yomiage().args(["say", "あ", "--speed", "9", "--out", "-"]));
+    assert_clean_failure(&o);
+    assert!(stderr(&o).contains("--speed"), "{}", stderr(&o));
+}
