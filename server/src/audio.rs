@@ -35,8 +35,34 @@ pub fn wav_bytes(audio: &Audio) -> Result<Vec<u8>, ApiError> {
 
 /// Raw little-endian 16-bit samples, no header (OpenAI's `pcm`).
 pub fn pcm_bytes(audio: &Audio) -> Vec<u8> {
-    audio
-        .samples
+    s16le(&audio.samples)
+}
+
+/// The header of a 16-bit PCM WAV stream whose length is not known yet: the RIFF and data
+/// sizes are the largest a WAV can state (0xFFFFFFFF), as streaming encoders write them, so
+/// readers take the data to run until the connection ends.
+pub fn wav_stream_header(sample_rate: u32, channels: u16) -> [u8; 44] {
+    let block_align = channels * 2;
+    let mut h = [0u8; 44];
+    h[0..4].copy_from_slice(b"RIFF");
+    h[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+    h[8..12].copy_from_slice(b"WAVE");
+    h[12..16].copy_from_slice(b"fmt ");
+    h[16..20].copy_from_slice(&16u32.to_le_bytes());
+    h[20..22].copy_from_slice(&1u16.to_le_bytes()); // PCM
+    h[22..24].copy_from_slice(&channels.to_le_bytes());
+    h[24..28].copy_from_slice(&sample_rate.to_le_bytes());
+    h[28..32].copy_from_slice(&(sample_rate * u32::from(block_align)).to_le_bytes());
+    h[32..34].copy_from_slice(&block_align.to_le_bytes());
+    h[34..36].copy_from_slice(&16u16.to_le_bytes());
+    h[36..40].copy_from_slice(b"data");
+    h[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+    h
+}
+
+/// Samples in [-1, 1] as little-endian 16-bit PCM.
+pub fn s16le(samples: &[f32]) -> Vec<u8> {
+    samples
         .iter()
         .flat_map(|&s| to_i16(s).to_le_bytes())
         .collect()
@@ -76,6 +102,22 @@ mod tests {
         let s: Vec<i16> = r.samples::<i16>().map(Result::unwrap).collect();
         assert_eq!(s, [0, 16384, -16384, i16::MAX]);
         assert_eq!(pcm_bytes(&audio).len(), 8);
+    }
+
+    #[test]
+    fn the_stream_header_matches_a_complete_files_but_for_the_sizes() {
+        let audio = Audio {
+            samples: vec![0.25; 10],
+            sample_rate: 24_000,
+            channels: 1,
+        };
+        let whole = wav_bytes(&audio).unwrap();
+        let h = wav_stream_header(24_000, 1);
+        assert_eq!(&h[..4], &whole[..4]);
+        assert_eq!(&h[8..40], &whole[8..40]);
+        assert_eq!(&h[4..8], &[0xff; 4]);
+        assert_eq!(&h[40..44], &[0xff; 4]);
+        assert_eq!(&whole[44..], s16le(&audio.samples).as_slice());
     }
 
     #[test]

@@ -36,6 +36,11 @@ impl ApiError {
         }
     }
 
+    /// Any status with a plain message (e.g. a refused WebSocket upgrade).
+    pub fn with_status(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError::new(status, message)
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }

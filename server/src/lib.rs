@@ -6,8 +6,13 @@
 //! runs past the per-request timeout) is cancelled: it leaves the queue at once, and a running
 //! synthesis stops at its next checkpoint (between sentences or queries).
 //!
-//! Routes are grouped by API ([`voicevox`], [`user_dict`], [`openai`], [`docs`]) and merged in
-//! [`router`]; the streaming endpoints (HTTP and WebSocket) will be one more group there.
+//! Streaming ([`stream`], [`ws`]) sends audio as the engine produces it: chunked HTTP
+//! (`/stream_synthesis`, `/v1/audio/speech` with `"stream": true`) and a WebSocket (`/ws`) for
+//! character chat, under the same limits; a stream whose client goes away stops within one
+//! chunk.
+//!
+//! Routes are grouped by API ([`voicevox`], [`user_dict`], [`openai`], [`stream`], [`ws`],
+//! [`docs`]) and merged in [`router`].
 
 mod audio;
 mod docs;
@@ -17,8 +22,10 @@ pub mod limit;
 mod openai;
 mod openapi;
 mod state;
+mod stream;
 mod user_dict;
 mod voicevox;
+mod ws;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -95,6 +102,8 @@ pub fn router(state: Arc<AppState>) -> Result<Router, ServeError> {
         .merge(voicevox::routes())
         .merge(user_dict::routes())
         .merge(openai::routes())
+        .merge(stream::routes())
+        .merge(ws::routes())
         .merge(docs::routes())
         .fallback(|| async { ApiError::not_found("Not Found") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
@@ -223,6 +232,7 @@ pub fn run_blocking(
         let config = state.config().clone();
         let listener = bind(&config.host, config.port).await?;
         on_listening(listener.local_addr()?);
+        state.prepare_streaming_in_background();
         let shutdown = async {
             shutdown_signal().await;
             tracing::warn!("shutting down: finishing the requests in flight");

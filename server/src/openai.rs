@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::extract::{parse_json, LimitedBody};
 use crate::limit::CancelToken;
 use crate::state::AppState;
+use crate::stream::{audio_response, Encoding, Job, Utterance};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -45,6 +46,10 @@ struct SpeechRequest {
     instructions: Option<String>,
     #[serde(default)]
     stream_format: Option<String>,
+    /// yomiage's extension: `true` sends the audio as it is synthesized (chunked body; a
+    /// `wav` stream's header has an unknown length).
+    #[serde(default)]
+    stream: bool,
 }
 
 #[derive(Deserialize)]
@@ -91,17 +96,23 @@ fn resolve_voice(m: &Manifest, voice: &str) -> Result<VoiceId, ApiError> {
     .with_param("voice"))
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
     Wav,
     Pcm,
 }
 
+/// A validated request.
+struct Speech {
+    text: String,
+    voice: VoiceId,
+    format: Format,
+    speed: f32,
+    stream: bool,
+}
+
 /// Validates the request; every fault names its parameter.
-fn parse_request(
-    state: &AppState,
-    body: &[u8],
-) -> Result<(String, VoiceId, Format, f32), ApiError> {
+fn parse_request(state: &AppState, body: &[u8]) -> Result<Speech, ApiError> {
     let req: SpeechRequest = parse_json(body)?;
     if req.model.trim().is_empty() {
         return Err(ApiError::bad_request("model is empty").with_param("model"));
@@ -143,7 +154,13 @@ fn parse_request(
         .with_param("input"));
     }
     let voice = resolve_voice(state.manifest(), req.voice.name())?;
-    Ok((req.input, voice, format, speed))
+    Ok(Speech {
+        text: req.input,
+        voice,
+        format,
+        speed,
+        stream: req.stream,
+    })
 }
 
 /// Text to speech sentence by sentence, as [`Engine::synthesize_text`] does, with a
@@ -210,7 +227,34 @@ async fn speech_inner(
     body: Result<LimitedBody, ApiError>,
 ) -> Result<Response, ApiError> {
     let LimitedBody(body) = body?;
-    let (text, voice, format, speed) = parse_request(&state, &body)?;
+    let Speech {
+        text,
+        voice,
+        format,
+        speed,
+        stream,
+    } = parse_request(&state, &body)?;
+    if stream {
+        let opts = SynthesisOptions {
+            speed,
+            ..SynthesisOptions::default()
+        };
+        let utt = Utterance::start(&state, Job::Text { text, opts }, voice);
+        let (encoding, content_type) = match format {
+            Format::Wav => (Encoding::Wav, "audio/wav"),
+            Format::Pcm => (Encoding::Pcm, "audio/pcm"),
+        };
+        // Text with nothing to say is the input's fault.
+        return audio_response(utt, encoding, content_type)
+            .await
+            .map_err(|e| {
+                if e.status().is_client_error() {
+                    e.with_param("input")
+                } else {
+                    e
+                }
+            });
+    }
     let v = voice.clone();
     let audio = state
         .run(move |engine, token| speak(engine, token, &text, &v, speed))

@@ -100,6 +100,33 @@ impl AppState {
         &self.limiter
     }
 
+    /// The engine, for work that manages its own slot and cancellation (streaming).
+    pub(crate) fn engine(&self) -> &RwLock<Engine> {
+        &self.engine
+    }
+
+    /// Streaming needs per-voice statistics, computed once per voice (~30 s, then kept on
+    /// disk). Computes them for the default voice in the background if they are missing, so
+    /// the first stream does not wait; other voices calibrate on their first stream. Needs a
+    /// tokio runtime.
+    pub fn prepare_streaming_in_background(self: &Arc<Self>) {
+        let voice = self.manifest.default_voice();
+        let state = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let engine = state.engine.read().unwrap_or_else(PoisonError::into_inner);
+            if engine.streaming_ready(&voice) {
+                return;
+            }
+            tracing::info!(voice = %voice, "calibrating streaming for the default voice (once, ~30 s)");
+            match engine.prepare_streaming(&voice) {
+                Ok(()) => tracing::info!(voice = %voice, "streaming ready"),
+                Err(e) => {
+                    tracing::warn!(voice = %voice, error = %e, "streaming calibration failed")
+                }
+            }
+        });
+    }
+
     /// A speaker (VOICEVOX style ID) from the manifest, or 422 naming the known ones.
     pub(crate) fn voice(&self, style_id: i64) -> Result<VoiceId, ApiError> {
         u32::try_from(style_id)
