@@ -33,6 +33,9 @@ const LONG: &str = "吾輩は猫である。名前はまだ無い。どこで生
 その後猫にもだいぶ逢ったがこんな片輪には一度も出会わした事がない。";
 
 struct Streamed {
+    /// The earliest playback start that never runs dry: max over chunks of (arrival − its
+    /// position in the stream).
+    gapless: f64,
     first_audio: f64,
     first_sound: f64,
     total: f64,
@@ -43,6 +46,7 @@ fn stream_once(engine: &Engine, text: &str, voice: &VoiceId) -> Streamed {
     let t = Instant::now();
     let (mut first_audio, mut first_sound) = (None, None);
     let mut samples = 0usize;
+    let mut gapless = 0f64;
     engine
         .stream_text(
             text,
@@ -51,7 +55,9 @@ fn stream_once(engine: &Engine, text: &str, voice: &VoiceId) -> Streamed {
             &CancelToken::new(),
             &mut |e| {
                 if let StreamEvent::Audio(pcm) = e {
-                    first_audio.get_or_insert(t.elapsed().as_secs_f64());
+                    let now = t.elapsed().as_secs_f64();
+                    first_audio.get_or_insert(now);
+                    gapless = gapless.max(now - samples as f64 / 24_000.0);
                     if pcm.iter().any(|s| s.abs() > 0.01) {
                         first_sound.get_or_insert(t.elapsed().as_secs_f64());
                     }
@@ -62,6 +68,7 @@ fn stream_once(engine: &Engine, text: &str, voice: &VoiceId) -> Streamed {
         )
         .expect("streaming");
     Streamed {
+        gapless,
         first_audio: first_audio.unwrap_or(f64::NAN),
         first_sound: first_sound.unwrap_or(f64::NAN),
         total: t.elapsed().as_secs_f64(),
@@ -287,14 +294,24 @@ fn main() {
     let voice = manifest.default_voice();
     let paths = EnginePaths::from_layout(&layout, &manifest);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let session = SessionOptions::default();
+    let mut session = SessionOptions::default();
+    if let Some(t) = std::env::var("STREAM_BENCH_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        session.intra_threads = t;
+    }
+    if let Ok(v) = std::env::var("STREAM_BENCH_SPINNING") {
+        session.spinning = v == "1";
+    }
+    let session_only = std::env::var("STREAM_BENCH_SESSION_ONLY").is_ok_and(|v| v == "1");
     println!(
         "stream benchmark — {cores} cores, CPU, {} intra-op threads, spinning {}",
         session.intra_threads, session.spinning
     );
 
     let t = Instant::now();
-    let engine = Engine::load(&paths, session).expect("engine");
+    let mut engine = Engine::load(&paths, session).expect("engine");
     let load = t.elapsed().as_secs_f64();
     engine
         .prepare_streaming(&voice)
@@ -303,6 +320,22 @@ fn main() {
     stream_once(&engine, SHORT, &voice);
     whole_once(&engine, SHORT, &voice);
     println!("  engine load {load:.3} s (sessions for the decoders load on first use)");
+    if session_only {
+        let runs: Vec<Streamed> = (0..2)
+            .map(|_| stream_once(&engine, MEDIUM, &voice))
+            .collect();
+        let whole = median(
+            (0..2)
+                .map(|_| whole_once(&engine, MEDIUM, &voice).0)
+                .collect(),
+        );
+        println!(
+            "    medium: streamed first sound {:.0} ms, total {:.3} s; whole {whole:.3} s",
+            median(runs.iter().map(|r| r.first_sound).collect()) * 1e3,
+            median(runs.iter().map(|r| r.total).collect())
+        );
+        return;
+    }
 
     for (name, text, runs) in [
         ("short", SHORT, 3),
@@ -324,10 +357,11 @@ fn main() {
         println!("  {name} text ({audio:.2} s of audio, median of {runs}):");
         println!(
             "    streamed: first sound {:.0} ms (first audio incl. leading silence {:.0} ms), \
-             total {total:.3} s, RTF {:.2}",
+             total {total:.3} s, RTF {:.2}; gapless playback can start at {:.0} ms",
             first_sound * 1e3,
             first_audio * 1e3,
-            total / audio
+            total / audio,
+            median(s.iter().map(|x| x.gapless).collect()) * 1e3
         );
         println!(
             "    whole utterance (int8 decoder): {whole:.3} s for {whole_audio:.2} s, RTF {:.2}",
@@ -355,40 +389,48 @@ fn main() {
     println!("  join quality (medium text):");
     quality(&engine, &voice, MEDIUM, &ChunkSchedule::default());
     if sweep {
-        for (first, max, context) in [(4, 64, 5), (8, 32, 5), (8, 64, 2), (8, 64, 8), (16, 128, 5)]
-        {
+        for (first, max, context) in [
+            (4, 64, 5),
+            (8, 32, 5),
+            (8, 64, 3),
+            (8, 64, 8),
+            (16, 128, 5),
+            (16, 128, 4),
+        ] {
             let schedule = ChunkSchedule {
                 first,
                 max,
                 context,
             };
             quality(&engine, &voice, MEDIUM, &schedule);
-            let mut e = Engine::load(&paths, session).expect("engine");
-            e.set_chunk_schedule(schedule);
-            stream_once(&e, SHORT, &voice);
-            let a = stream_once(&e, SHORT, &voice);
-            let b = stream_once(&e, MEDIUM, &voice);
+            // One ONNX Runtime environment per process: retune the loaded engine.
+            engine.set_chunk_schedule(schedule);
+            let a = stream_once(&engine, SHORT, &voice);
+            let b = stream_once(&engine, MEDIUM, &voice);
             println!(
-                "      short first sound {:.0} ms; medium first sound {:.0} ms, total {:.3} s",
+                "      short first sound {:.0} ms (gapless {:.0} ms); medium first sound {:.0} ms \
+                 (gapless {:.0} ms), total {:.3} s",
                 a.first_sound * 1e3,
+                a.gapless * 1e3,
                 b.first_sound * 1e3,
+                b.gapless * 1e3,
                 b.total
             );
         }
-        println!("  session settings (medium text, streamed):");
+        engine.set_chunk_schedule(ChunkSchedule::default());
+        // ONNX Runtime is initialised once per process: each setting runs in a child process.
+        println!("  session settings (medium text):");
         for (threads, spinning) in [(1, false), (2, false), (2, true)] {
-            let opts = SessionOptions {
-                intra_threads: threads,
-                spinning,
-            };
-            let e = Engine::load(&paths, opts).expect("engine");
-            stream_once(&e, SHORT, &voice);
-            let runs: Vec<Streamed> = (0..2).map(|_| stream_once(&e, MEDIUM, &voice)).collect();
-            println!(
-                "    {threads} threads, spinning {spinning}: first sound {:.0} ms, total {:.3} s",
-                median(runs.iter().map(|r| r.first_sound).collect()) * 1e3,
-                median(runs.iter().map(|r| r.total).collect())
-            );
+            let out = Command::new(std::env::current_exe().expect("own path"))
+                .arg("--bench")
+                .env("STREAM_BENCH_SESSION_ONLY", "1")
+                .env("STREAM_BENCH_THREADS", threads.to_string())
+                .env("STREAM_BENCH_SPINNING", if spinning { "1" } else { "0" })
+                .output();
+            match out {
+                Ok(o) => print!("{}", String::from_utf8_lossy(&o.stdout)),
+                Err(e) => println!("    could not run: {e}"),
+            }
         }
     }
     drop(engine);

@@ -272,3 +272,18 @@ fn say_rejects_empty_text_and_bad_speed() {
     assert_clean_failure(&o);
     assert!(stderr(&o).contains("--speed"), "{}", stderr(&o));
 }
+
+#[test]
+fn say_plays_through_an_audio_device_and_returns_when_done() {
+    // ALSA's null device: a real output device to cpal (callbacks, buffers) that discards the
+    // sound, so playback runs end to end on machines without a sound card.
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("alsa.conf");
+    std::fs::write(&conf, "pcm.!default {\n  type null\n}\n").unwrap();
+    let t = Instant::now();
+    let o = run(yomiage()
+        .args(["say", "こんにちは。"])
+        .env("ALSA_CONFIG_PATH", &conf));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
+}

@@ -246,6 +246,7 @@ pub struct Engine {
     models_dir: PathBuf,
     styles: Mutex<HashMap<VoiceId, Arc<Style>>>,
     norm_stats: Mutex<HashMap<VoiceId, Arc<Vec<f32>>>>,
+    recent: Mutex<RecentAcoustics>,
     contour: ContourParams,
     schedule: ChunkSchedule,
     // Declared last so sessions are dropped before the runtime they were made from.
@@ -279,6 +280,7 @@ impl Engine {
             models_dir: m.clone(),
             styles: Mutex::new(HashMap::new()),
             norm_stats: Mutex::new(HashMap::new()),
+            recent: Mutex::new(RecentAcoustics::default()),
             contour: ContourParams::default(),
             schedule: ChunkSchedule::default(),
             runtime,
@@ -355,9 +357,9 @@ impl Engine {
             let mut local = chunk.phrases;
             let plan = Plan::new(&local, &self.vocab);
             let style = style.for_tokens(plan.token_count());
-            let features = acoustic::token_features(&self.duration, &plan.ids, style, 1.0)?;
+            let features = self.token_features(&plan.ids, style)?;
             render::fill_lengths(&mut local, &plan, &features.raw_durations);
-            let frames = acoustic::frames(&self.prosody, &features, &features.durations, style)?;
+            let frames = self.acoustic_frames(&plan.ids, &features, &features.durations, style)?;
             let (spans, _) = render::mora_frames(&local, &plan, &features.durations);
             for (p, (phrase, spans)) in local.iter_mut().zip(spans).enumerate() {
                 for (mora, span) in phrase.moras.iter_mut().zip(spans) {
@@ -436,6 +438,53 @@ impl Engine {
         Ok(Synthesis { audio, timeline })
     }
 
+    /// The duration stage, remembered for the last few token sequences: a text's query and
+    /// its rendering run it on the same tokens, and the second run is on the path to the first
+    /// streamed sound.
+    fn token_features(
+        &self,
+        ids: &[i64],
+        style: &[f32],
+    ) -> Result<Arc<onnx::TokenFeatures>, EngineError> {
+        let key = (
+            ids.to_vec(),
+            style.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        );
+        let mut cache = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, f)) = cache.features.iter().find(|(k, _)| *k == key) {
+            return Ok(f.clone());
+        }
+        drop(cache);
+        let f = Arc::new(acoustic::token_features(&self.duration, ids, style, 1.0)?);
+        cache = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        remember(&mut cache.features, (key, f.clone()));
+        Ok(f)
+    }
+
+    /// The prosody stage, remembered like [`Engine::token_features`] (keyed by durations too).
+    fn acoustic_frames(
+        &self,
+        ids: &[i64],
+        features: &onnx::TokenFeatures,
+        durations: &[u32],
+        style: &[f32],
+    ) -> Result<AcousticFrames, EngineError> {
+        let key = (
+            ids.to_vec(),
+            durations.to_vec(),
+            style.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        );
+        let mut cache = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, f)) = cache.frames.iter().find(|(k, _)| *k == key) {
+            return Ok(f.clone());
+        }
+        drop(cache);
+        let f = acoustic::frames(&self.prosody, features, durations, style)?;
+        cache = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        remember(&mut cache.frames, (key, f.clone()));
+        Ok(f)
+    }
+
     /// Durations, F0 with the accent imposed, and where pauses get silence, for one model call.
     fn prepare_chunk(
         &self,
@@ -445,12 +494,12 @@ impl Engine {
     ) -> Result<PreparedChunk, EngineError> {
         let plan = Plan::new(&chunk.phrases, &self.vocab);
         let style = style.for_tokens(plan.token_count()).to_vec();
-        let features = acoustic::token_features(&self.duration, &plan.ids, &style, 1.0)?;
+        let features = self.token_features(&plan.ids, &style)?;
         let render::Durations {
             frames: durations,
             silences,
         } = render::durations_for(&chunk.phrases, &plan, &features.raw_durations, scales);
-        let mut frames = acoustic::frames(&self.prosody, &features, &durations, &style)?;
+        let mut frames = self.acoustic_frames(&plan.ids, &features, &durations, &style)?;
         let (mora_frames, pause_frames) = render::mora_frames(&chunk.phrases, &plan, &durations);
         let mut spans = Vec::new();
         let mut targets = Vec::new();
@@ -948,6 +997,22 @@ const CALIBRATION_TEXTS: [&str; 5] = [
     "えっ、本当ですか？それは知りませんでした。",
     "東京駅から新幹線に乗って、大阪まで二時間半ほどかかります。",
 ];
+
+type FeatureKey = (Vec<i64>, Vec<u32>);
+type FramesKey = (Vec<i64>, Vec<u32>, Vec<u32>);
+
+/// The last few acoustic-model results (see [`Engine::token_features`]).
+#[derive(Default)]
+struct RecentAcoustics {
+    features: std::collections::VecDeque<(FeatureKey, Arc<onnx::TokenFeatures>)>,
+    frames: std::collections::VecDeque<(FramesKey, AcousticFrames)>,
+}
+
+/// Keeps at most four entries, newest first.
+fn remember<T>(list: &mut std::collections::VecDeque<T>, item: T) {
+    list.push_front(item);
+    list.truncate(4);
+}
 
 /// See [`Engine::decode_variants`]. All at 24 kHz, the same length.
 #[derive(Debug, Clone)]
