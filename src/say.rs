@@ -173,7 +173,11 @@ impl Speaker {
                         g.playing = true;
                     }
                     for frame in data.chunks_mut(channels.max(1)) {
-                        let s = if g.playing { g.samples.pop_front() } else { None };
+                        let s = if g.playing {
+                            g.samples.pop_front()
+                        } else {
+                            None
+                        };
                         if s.is_none() && !g.complete {
                             // Ran dry mid-utterance: wait for a new prebuffer.
                             g.playing = false;
@@ -251,6 +255,9 @@ pub fn run(
     if !(0.5..=2.0).contains(&args.speed) {
         bail!("--speed must be between 0.5 and 2.0, got {}", args.speed);
     }
+    if args.text.trim().is_empty() {
+        bail!("the text is empty");
+    }
     // Open the output first: a missing device fails before the model load.
     let mut sink: Box<dyn Sink> = match &args.out {
         Some(p) if p.as_os_str() == "-" => Box::new(RawPcm(Box::new(std::io::stdout().lock()))),
@@ -264,6 +271,17 @@ pub fn run(
         eprintln!("preparing voice {voice} for streaming (once, about half a minute)…");
         engine.prepare_streaming(&voice)?;
     }
+    std::thread::scope(|scope| {
+        // The streaming sessions load while the first text is analysed and its acoustic
+        // model runs (a cold start's largest cost); a failure surfaces again when speaking.
+        scope.spawn(|| engine.prepare_streaming(&voice));
+        speak_all(&args, &engine, &voice, sink.as_mut())
+    })?;
+    sink.finish()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn speak_all(args: &SayArgs, engine: &Engine, voice: &VoiceId, sink: &mut dyn Sink) -> Result<()> {
     let opts = SynthesisOptions {
         speed: args.speed,
         ..SynthesisOptions::default()
@@ -271,7 +289,7 @@ pub fn run(
     let cancel = CancelToken::new();
     let speak = |text: &str, sink: &mut dyn Sink| -> Result<()> {
         let mut failed: Option<anyhow::Error> = None;
-        let result = engine.stream_text(text, &voice, &opts, &cancel, &mut |event| {
+        let result = engine.stream_text(text, voice, &opts, &cancel, &mut |event| {
             if let StreamEvent::Audio(pcm) = event {
                 if let Err(e) = sink.write(&pcm) {
                     failed = Some(e);
@@ -296,15 +314,11 @@ pub fn run(
         for line in std::io::stdin().lock().lines() {
             let line = line.context("reading standard input (is it UTF-8?)")?;
             if !line.trim().is_empty() {
-                speak(&line, sink.as_mut())?;
+                speak(&line, sink)?;
             }
         }
     } else {
-        if args.text.trim().is_empty() {
-            bail!("the text is empty");
-        }
-        speak(&args.text, sink.as_mut())?;
+        speak(&args.text, sink)?;
     }
-    sink.finish()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -574,8 +574,12 @@ impl Engine {
         cached.contains_key(voice) || self.norm_stats_path(voice).is_file()
     }
 
-    /// Loads (or, the first time for a voice, computes and keeps) what streaming needs.
+    /// Loads (or, the first time for a voice, computes and keeps) what streaming needs: both
+    /// streaming sessions and the voice's statistics. Safe to call from a second thread while
+    /// the first text is analysed, which hides most of the session loading from a cold start.
     pub fn prepare_streaming(&self, voice: &VoiceId) -> Result<(), EngineError> {
+        self.front
+            .get(|p| DecoderFrontModel::load(&self.runtime, p))?;
         self.norm_stats(voice).map(|_| ())
     }
 
