@@ -43,6 +43,12 @@ fn schema_text(s: &Value) -> String {
         let name = r.rsplit('/').next().unwrap_or(r);
         return format!("<a href=\"#schema-{0}\">{0}</a>", esc(name));
     }
+    if let Some(c) = s.get("const") {
+        return format!("<code>{}</code>", esc(&c.to_string()));
+    }
+    if s.get("format").and_then(Value::as_str) == Some("binary") {
+        return "binary".into();
+    }
     if let Some(items) = s.get("items") {
         return format!("array of {}", schema_text(items));
     }
@@ -82,6 +88,9 @@ fn render(doc: &Value) -> String {
                     esc(path),
                     esc(op["summary"].as_str().unwrap_or(""))
                 ));
+                if let Some(d) = op["description"].as_str() {
+                    h.push_str(&format!("<p>{}</p>", esc(d)));
+                }
                 if let Some(params) = op["parameters"].as_array() {
                     h.push_str("<table><tr><th>parameter</th><th>in</th><th>type</th><th>required</th><th></th></tr>");
                     for p in params {
@@ -98,6 +107,19 @@ fn render(doc: &Value) -> String {
                 }
                 if let Some(body) = op["requestBody"]["content"]["application/json"].get("schema") {
                     h.push_str(&format!("<p>body: {}</p>", schema_text(body)));
+                }
+                if let Some(ws) = op.get("x-websocket") {
+                    let list = |side: &str| {
+                        ws[side]
+                            .as_array()
+                            .map(|a| a.iter().map(schema_text).collect::<Vec<_>>().join(", "))
+                            .unwrap_or_default()
+                    };
+                    h.push_str(&format!(
+                        "<p>client messages: {}<br>server messages: {}</p>",
+                        list("client"),
+                        list("server")
+                    ));
                 }
                 if let Some(rs) = op["responses"].as_object() {
                     let list: Vec<String> = rs
@@ -123,6 +145,9 @@ fn render(doc: &Value) -> String {
                 "<section id=\"schema-{0}\"><h3>{0}</h3>",
                 esc(name)
             ));
+            if let Some(d) = s["description"].as_str() {
+                h.push_str(&format!("<p>{}</p>", esc(d)));
+            }
             if let Some(props) = s["properties"].as_object() {
                 h.push_str("<table>");
                 for (p, v) in props {

@@ -55,6 +55,41 @@ fn binary(mime: &str) -> Value {
     })
 }
 
+/// Streamed or whole audio: WAV or raw 16-bit PCM.
+fn audio_binary() -> Value {
+    let bin = json!({ "schema": { "type": "string", "format": "binary" } });
+    json!({
+        "description": "Successful Response",
+        "content": { "audio/wav": bin.clone(), "audio/pcm": bin },
+    })
+}
+
+const WS_DESCRIPTION: &str = "Open with `GET /ws?speaker=ID` (a WebSocket upgrade). One \
+    utterance at a time. The client sends JSON text messages: `{\"type\":\"speak\",\"text\":\"…\"}` \
+    (optional `speaker`, `speed` 0.25–4) or `{\"type\":\"speak\",\"query\":{AudioQuery}}` \
+    (optional `speaker`), and `{\"type\":\"cancel\"}`. A new speak or a cancel interrupts the \
+    current utterance at once: its `end` (completed false) is sent and nothing more of it. For \
+    each utterance the server sends `start`, then in order `sentence` (text only), `timeline` \
+    (mora and phoneme times in seconds from the start of this utterance's audio, i.e. samples \
+    received since `start` / 24000, sent before the audio they describe) and binary messages \
+    (16-bit little-endian PCM, 24 kHz mono), and finally `end`. A failed utterance sends \
+    `error` with its id before its `end`. A bad command (malformed JSON, unknown type, text \
+    over the length limit, invalid query) is answered with `error` without an id and changes \
+    nothing. Utterances share the server's concurrency limit, queue and per-request time \
+    limit; closing the socket cancels the current one.";
+
+/// The WebSocket's messages, as schema references (`x-websocket`).
+fn ws_messages() -> Value {
+    json!({
+        "subprotocol": null,
+        "client": [reference("WsSpeak"), reference("WsCancel")],
+        "server": [reference("WsStart"), reference("WsSentence"), reference("WsTimeline"),
+            {"type": "string", "format": "binary",
+             "description": "Audio: 16-bit little-endian PCM, 24 kHz mono"},
+            reference("WsEnd"), reference("WsError")],
+    })
+}
+
 fn validation_error() -> Value {
     json!({
         "description": "Validation Error",
@@ -70,6 +105,9 @@ struct Op {
     method: &'static str,
     tag: &'static str,
     summary: &'static str,
+    description: Option<&'static str>,
+    /// `x-` extensions.
+    extensions: Vec<(&'static str, Value)>,
     params: Vec<Value>,
     body: Option<Value>,
     responses: Vec<(&'static str, Value)>,
@@ -81,10 +119,20 @@ impl Op {
             method,
             tag,
             summary,
+            description: None,
+            extensions: Vec::new(),
             params: Vec::new(),
             body: None,
             responses: Vec::new(),
         }
+    }
+    fn describe(mut self, d: &'static str) -> Self {
+        self.description = Some(d);
+        self
+    }
+    fn ext(mut self, key: &'static str, v: Value) -> Self {
+        self.extensions.push((key, v));
+        self
     }
     fn params(mut self, p: Vec<Value>) -> Self {
         self.params = p;
@@ -102,6 +150,12 @@ impl Op {
         let mut o = Map::new();
         o.insert("tags".into(), json!([self.tag]));
         o.insert("summary".into(), json!(self.summary));
+        if let Some(d) = self.description {
+            o.insert("description".into(), json!(d));
+        }
+        for (k, v) in self.extensions {
+            o.insert(k.into(), v);
+        }
         if !self.params.is_empty() {
             o.insert("parameters".into(), Value::Array(self.params));
         }
@@ -240,13 +294,65 @@ fn paths() -> Vec<(&'static str, Op)> {
         (
             "/v1/audio/speech",
             Op::new("post", "OpenAI", "OpenAI-compatible text to speech")
+                .describe(
+                    "With `\"stream\": true` (yomiage's extension) the audio is sent as it is \
+                     synthesized, sentence by sentence and chunk by chunk: a chunked body, `wav` \
+                     with a header of unknown length (sizes 0xFFFFFFFF) or raw `pcm`. Errors \
+                     found before the first audio are ordinary error responses; a failure later \
+                     cuts the body short. Closing the connection cancels the synthesis.",
+                )
                 .body(reference("SpeechRequest"))
-                .resp("200", binary("audio/wav"))
+                .resp("200", audio_binary())
                 .resp(
                     "400",
                     json!({"description": "Invalid request",
                         "content": json_content(reference("OpenAIError"))}),
                 ),
+        ),
+        (
+            "/stream_synthesis",
+            Op::new("post", "Streaming", "Render an AudioQuery as a stream (audio as it is made)")
+                .describe(
+                    "The query's audio as a chunked body, sent chunk by chunk as it is rendered \
+                     (the first audio after the acoustic model and one small decoder chunk, not \
+                     after the whole utterance). `format=wav` (default): a 24 kHz 16-bit mono WAV \
+                     header whose sizes are 0xFFFFFFFF (unknown length), then samples; \
+                     `format=pcm`: 16-bit little-endian samples only. Streams are 24 kHz mono: \
+                     `outputSamplingRate` must be 24000 and `outputStereo` false. Errors found \
+                     before the first audio (validation, a full queue) are ordinary error \
+                     responses; a failure later cuts the body short. Closing the connection \
+                     cancels the synthesis within one chunk. The first stream of a voice \
+                     calibrates it once (~30 s; the default voice is calibrated when the server \
+                     starts).",
+                )
+                .params(vec![
+                    speaker(),
+                    param(
+                        "format",
+                        json!({"type": "string", "enum": ["wav", "pcm"], "default": "wav"}),
+                        false,
+                        "Body encoding",
+                    ),
+                ])
+                .body(reference("AudioQuery"))
+                .resp("200", audio_binary())
+                .resp("422", validation_error())
+                .resp("503", busy()),
+        ),
+        (
+            "/ws",
+            Op::new("get", "Streaming", "WebSocket for character chat: speak, interrupt, lip-sync")
+                .describe(WS_DESCRIPTION)
+                .ext("x-websocket", ws_messages())
+                .params(vec![param(
+                    "speaker",
+                    json!({"type": "integer"}),
+                    false,
+                    "The connection's default style ID (default: the first voice)",
+                )])
+                .resp("101", json!({"description": "Switching Protocols: the WebSocket is open"}))
+                .resp("426", json!({"description": "Not a WebSocket upgrade request"}))
+                .resp("422", validation_error()),
         ),
         (
             "/v1/models",
@@ -504,6 +610,101 @@ fn schemas() -> Value {
                 "response_format": {"type": "string", "enum": ["wav", "pcm"], "default": "wav"},
                 "speed": {"type": "number", "minimum": 0.25, "maximum": 4.0, "default": 1.0},
                 "instructions": {"type": "string", "description": "Ignored"},
+                "stream": {"type": "boolean", "default": false,
+                    "description": "yomiage's extension: send the audio as it is synthesized"},
+            },
+        },
+        "MoraTiming": {
+            "type": "object",
+            "properties": {
+                "phrase": {"type": "integer", "description": "Accent phrase index (across the whole text)"},
+                "mora": {"type": "integer", "description": "Mora index in the phrase"},
+                "text": {"type": "string"},
+                "start": num("Seconds from the start of the utterance's audio"),
+                "end": num("Seconds from the start of the utterance's audio"),
+                "viseme": reference("Viseme"),
+            },
+        },
+        "PhonemeTiming": {
+            "type": "object",
+            "properties": {
+                "phoneme": {"type": "string", "description": "OpenJTalk phoneme (k, a, N, cl, pau)"},
+                "start": num("Seconds"),
+                "end": num("Seconds"),
+                "viseme": reference("Viseme"),
+            },
+        },
+        "Viseme": {
+            "type": "string",
+            "enum": ["a", "i", "u", "e", "o", "N", "closed"],
+            "description": "Mouth shape for lip-sync",
+        },
+        "WsSpeak": {
+            "type": "object",
+            "required": ["type"],
+            "description": "Client: say text or a query (exactly one), interrupting the current utterance",
+            "properties": {
+                "type": {"const": "speak"},
+                "text": {"type": "string"},
+                "query": reference("AudioQuery"),
+                "speaker": {"type": "integer", "description": "Style ID (default: the connection's)"},
+                "speed": {"type": "number", "minimum": 0.25, "maximum": 4.0, "description": "Text only"},
+            },
+        },
+        "WsCancel": {
+            "type": "object",
+            "description": "Client: stop the current utterance now",
+            "properties": {"type": {"const": "cancel"}},
+        },
+        "WsStart": {
+            "type": "object",
+            "description": "Server: an utterance starts; its audio follows",
+            "properties": {
+                "type": {"const": "start"},
+                "id": {"type": "integer", "description": "1, 2, … per connection"},
+                "sample_rate": {"const": 24000},
+                "channels": {"const": 1},
+                "format": {"const": "s16le"},
+            },
+        },
+        "WsSentence": {
+            "type": "object",
+            "description": "Server: a sentence of the text starts",
+            "properties": {
+                "type": {"const": "sentence"},
+                "id": {"type": "integer"},
+                "index": {"type": "integer"},
+                "text": {"type": "string"},
+            },
+        },
+        "WsTimeline": {
+            "type": "object",
+            "description": "Server: when the next moras and phonemes sound, before their audio",
+            "properties": {
+                "type": {"const": "timeline"},
+                "id": {"type": "integer"},
+                "moras": {"type": "array", "items": reference("MoraTiming")},
+                "phonemes": {"type": "array", "items": reference("PhonemeTiming")},
+            },
+        },
+        "WsEnd": {
+            "type": "object",
+            "description": "Server: the utterance is over; nothing more of it follows",
+            "properties": {
+                "type": {"const": "end"},
+                "id": {"type": "integer"},
+                "samples": {"type": "integer", "description": "Samples sent for it"},
+                "completed": {"type": "boolean", "description": "False if interrupted or failed"},
+            },
+        },
+        "WsError": {
+            "type": "object",
+            "description": "Server: a refused command (no id) or a failed utterance (its id; its end follows)",
+            "properties": {
+                "type": {"const": "error"},
+                "id": {"type": "integer"},
+                "status": {"type": "integer", "description": "The HTTP status the same fault would get"},
+                "message": {"type": "string"},
             },
         },
         "OpenAIError": {

@@ -156,6 +156,8 @@ async fn openapi_document_covers_the_routes_and_docs_page_renders() {
         "/supported_devices",
         "/engine_manifest",
         "/v1/audio/speech",
+        "/stream_synthesis",
+        "/ws",
         "/openapi.json",
         "/docs",
     ] {
@@ -182,4 +184,6 @@ async fn openapi_document_covers_the_routes_and_docs_page_renders() {
         .starts_with("text/html"));
     let html = r.text().await.unwrap();
     assert!(html.contains("/v1/audio/speech") && html.contains("AudioQuery"));
+    assert!(html.contains("/stream_synthesis") && html.contains("WsTimeline"));
+    assert!(doc["paths"]["/ws"]["get"]["x-websocket"]["client"].is_array());
 }
