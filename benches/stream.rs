@@ -228,6 +228,9 @@ fn quality(engine: &Engine, voice: &VoiceId, text: &str, schedule: &ChunkSchedul
     let (js, jr) = join_snr(&v.whole_fixed, &v.chunked, &v.joins);
     let (mn, mf) = mel_distance(&v.whole_fixed, &v.chunked, &v.joins);
     let (_, own) = mel_distance(&v.whole_own, &v.whole_fixed, &[]);
+    let level =
+        |x: &[f32]| (x.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
+    let level_db = 20.0 * (level(&v.chunked) / level(&v.whole_own)).log10();
     let (_, i8d) = mel_distance(&v.whole_int8, &v.whole_own, &[]);
     println!(
         "    first={:>2} max={:>3} context={}: chunked vs whole (same stats) SNR {:5.1} dB \
@@ -245,7 +248,8 @@ fn quality(engine: &Engine, voice: &VoiceId, text: &str, schedule: &ChunkSchedul
         silence_dbfs(&v.whole_int8, &v.whole_int8),
     );
     println!(
-        "      for scale: log-mel |Δ| fixed vs own statistics {own:.2} dB, int8 vs float (own) {i8d:.2} dB"
+        "      for scale: log-mel |Δ| fixed vs own statistics {own:.2} dB, int8 vs float (own) {i8d:.2} dB; \
+         level chunked vs own statistics {level_db:+.1} dB"
     );
 }
 
@@ -386,9 +390,16 @@ fn main() {
     }
     println!("  peak resident memory so far {:.0} MiB", peak_rss_mib());
 
-    println!("  join quality (medium text):");
-    quality(&engine, &voice, MEDIUM, &ChunkSchedule::default());
+    println!("  join quality (default schedule; short, medium, first long sentence):");
+    for text in [
+        SHORT,
+        MEDIUM,
+        "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。",
+    ] {
+        quality(&engine, &voice, text, &ChunkSchedule::default());
+    }
     if sweep {
+        println!("  chunk schedules (medium text):");
         for (first, max, context) in [
             (4, 64, 5),
             (8, 32, 5),

@@ -163,6 +163,29 @@ fn streamed_speech_keeps_the_accent() {
     assert!(step(&bridge, 1) < -1.0, "橋が falls to ガ");
 }
 
+fn rms(x: &[f32]) -> f64 {
+    (x.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
+}
+
+#[test]
+fn streamed_speech_is_as_loud_as_the_whole_render_for_short_and_long_text() {
+    // The generator's fixed statistics once made short utterances 20–30 dB too quiet.
+    let (engine, voice) = engine();
+    for text in ["はい。", "吾輩は猫である。名前はまだ無い。"] {
+        let streamed = stream(text).audio;
+        let whole = engine
+            .synthesize_text(text, voice, &SynthesisOptions::default())
+            .unwrap()
+            .audio
+            .samples;
+        let db = 20.0 * (rms(&streamed) / rms(&whole)).log10();
+        assert!(
+            db.abs() < 3.0,
+            "{text}: streamed is {db:+.1} dB against the whole render"
+        );
+    }
+}
+
 #[test]
 fn cancelling_stops_within_a_chunk() {
     let (engine, voice) = engine();

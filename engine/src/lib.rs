@@ -5,6 +5,7 @@
 
 pub mod acoustic;
 pub mod chunk;
+mod norm;
 pub mod onnx;
 mod output;
 pub mod prosody;
@@ -29,6 +30,7 @@ use yomiage_voices::{Layout, Manifest, VoiceId};
 
 use crate::acoustic::AcousticError;
 use crate::chunk::chunk_phrases;
+use crate::norm::NormModel;
 use crate::onnx::{
     DecoderFrontModel, DecoderModel, DurationModel, GeneratorModel, NormStats, OnnxRuntime,
     ProsodyModel, RuntimeError, SessionOptions,
@@ -245,7 +247,7 @@ pub struct Engine {
     generator: LazyModel<GeneratorModel>,
     models_dir: PathBuf,
     styles: Mutex<HashMap<VoiceId, Arc<Style>>>,
-    norm_stats: Mutex<HashMap<VoiceId, Arc<Vec<f32>>>>,
+    norm_stats: Mutex<HashMap<VoiceId, Arc<NormModel>>>,
     recent: Mutex<RecentAcoustics>,
     contour: ContourParams,
     schedule: ChunkSchedule,
@@ -586,13 +588,13 @@ impl Engine {
     fn norm_stats_path(&self, voice: &VoiceId) -> PathBuf {
         self.models_dir
             .join("streaming")
-            .join(format!("{}.norm.f32", voice.name()))
+            .join(format!("{}.norm-model.f32", voice.name()))
     }
 
-    /// The fixed instance-norm statistics the streaming generator uses for `voice`: averaged
-    /// over whole-utterance decodes of a few built-in sentences, computed once and kept beside
-    /// the models (a new conversion removes them with the models).
-    fn norm_stats(&self, voice: &VoiceId) -> Result<Arc<Vec<f32>>, EngineError> {
+    /// The instance-norm statistics model the streaming generator uses for `voice` (see
+    /// `norm.rs`), fitted once on whole-utterance decodes of built-in sentences and kept beside
+    /// the models (a new conversion removes it with the models).
+    fn norm_stats(&self, voice: &VoiceId) -> Result<Arc<NormModel>, EngineError> {
         let mut cache = self.norm_stats.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(s) = cache.get(voice) {
             return Ok(s.clone());
@@ -602,29 +604,29 @@ impl Engine {
             .get(|p| GeneratorModel::load(&self.runtime, p))?;
         let want = generator.stats_len();
         let path = self.norm_stats_path(voice);
-        let stats = match read_f32s(&path) {
-            Some(v) if v.len() == want && v.iter().all(|x| x.is_finite()) => v,
-            _ => {
-                let v = self.calibrate(voice, generator)?;
-                if let Err(e) = write_f32s(&path, &v) {
+        let model = match read_f32s(&path).and_then(|v| NormModel::from_f32s(&v, want)) {
+            Some(m) => m,
+            None => {
+                let m = self.calibrate(voice, generator)?;
+                if let Err(e) = write_f32s(&path, &m.to_f32s()) {
                     tracing::warn!(
                         "could not keep the streaming statistics in {}: {e}",
                         path.display()
                     );
                 }
-                v
+                m
             }
         };
-        let stats = Arc::new(stats);
-        cache.insert(voice.clone(), stats.clone());
-        Ok(stats)
+        let model = Arc::new(model);
+        cache.insert(voice.clone(), model.clone());
+        Ok(model)
     }
 
     fn calibrate(
         &self,
         voice: &VoiceId,
         generator: &GeneratorModel,
-    ) -> Result<Vec<f32>, EngineError> {
+    ) -> Result<NormModel, EngineError> {
         tracing::info!("calibrating streaming statistics for {}", voice.name());
         let front = self
             .front
@@ -635,8 +637,7 @@ impl Engine {
             pause_length: None,
             pause_scale: 1.0,
         };
-        let mut sum: Vec<f64> = Vec::new();
-        let mut n = 0usize;
+        let mut samples = Vec::new();
         for text in CALIBRATION_TEXTS {
             let query = self.audio_query(text, voice)?;
             for chunk in chunk_phrases(&query.accent_phrases, MAX_TOKENS) {
@@ -645,16 +646,14 @@ impl Engine {
                 let x = front.run(f.asr(), f.f0(), f.energy(), f.frames(), &p.style)?;
                 let (_, stats) =
                     generator.run(&x, f.f0(), &p.style, &[0.0; HARMONICS], NormStats::Own)?;
-                if sum.is_empty() {
-                    sum = vec![0.0; stats.len()];
-                }
-                for (acc, v) in sum.iter_mut().zip(&stats) {
-                    *acc += f64::from(*v);
-                }
-                n += 1;
+                samples.push((p.speech_share(), stats));
             }
         }
-        Ok(sum.iter().map(|v| (v / n.max(1) as f64) as f32).collect())
+        NormModel::fit(&samples).ok_or_else(|| {
+            EngineError::Vocoder(VocoderError::Shape(
+                "calibration produced no statistics".into(),
+            ))
+        })
     }
 
     /// The first model call of `query` decoded four ways, for measuring the streaming scheme:
@@ -669,7 +668,7 @@ impl Engine {
     ) -> Result<DecodeVariants, EngineError> {
         let q = query.get();
         let style = self.style(voice)?;
-        let stats = self.norm_stats(voice)?;
+        let norm = self.norm_stats(voice)?;
         let scales = LengthScales {
             speed: q.speed_scale,
             pause_length: q.pause_length,
@@ -681,6 +680,7 @@ impl Engine {
             .next()
             .ok_or(EngineError::NothingToSay)?;
         let p = self.prepare_chunk(&chunk, &style, &scales)?;
+        let stats = norm.at(p.speech_share());
         let front = self
             .front
             .get(|path| DecoderFrontModel::load(&self.runtime, path))?;
@@ -801,7 +801,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let q = query.get();
         let style = self.style(voice)?;
-        let stats = self.norm_stats(voice)?;
+        let norm = self.norm_stats(voice)?;
         let front = self
             .front
             .get(|p| DecoderFrontModel::load(&self.runtime, p))?;
@@ -823,6 +823,7 @@ impl Engine {
                 return Ok(());
             }
             let prepared = self.prepare_chunk(chunk, &style, &scales)?;
+            let stats = norm.at(prepared.speech_share());
             let origin = prepared.sound.start * SAMPLES_PER_FRAME;
             let mut shaper = prepared.shaper(origin);
             let chunk_start = out.samples;
@@ -990,11 +991,15 @@ fn renumber(t: &mut Timeline, chunk: &chunk::Chunk, phrase_offset: usize) {
 
 /// Frames kept around the first and last mora when streaming: the decoder sounds a phoneme
 /// about a token early, and the trimming margin needs room.
-const EDGE_FRAMES: usize = 6;
+const EDGE_FRAMES: usize = 4;
 
 /// Built-in sentences for calibrating the streaming statistics: varied lengths, both voicing
 /// classes, a question and pauses.
-const CALIBRATION_TEXTS: [&str; 5] = [
+const CALIBRATION_TEXTS: [&str; 9] = [
+    "はい。",
+    "ええ、そうです。",
+    "ありがとう。",
+    "おはようございます。",
     "本日は晴天なり、明日の天気は雨のち曇りでしょう。",
     "はい、わかりました。",
     "彼女は静かに窓の外を眺めながら、遠い昔の夏の日のことを思い出していた。",
@@ -1051,6 +1056,19 @@ impl PreparedChunk {
             SILENCE_THRESHOLD,
             seconds_to_samples(EDGE_MARGIN),
         )
+    }
+
+    /// Share of the frames that belong to moras (the rest is pad, punctuation and pause): what
+    /// the generator's statistics depend on most (see `norm.rs`).
+    fn speech_share(&self) -> f64 {
+        let n = self.frames.frames().max(1);
+        let mut covered = vec![false; n];
+        for r in self.mora_frames.iter().flatten().filter_map(|m| m.whole()) {
+            for c in covered.iter_mut().take(r.end.min(n)).skip(r.start) {
+                *c = true;
+            }
+        }
+        covered.iter().filter(|&&c| c).count() as f64 / n as f64
     }
 
     /// Samples up to the end of the sound, silences included (the streaming timeline's limit).

@@ -112,10 +112,9 @@ pub fn stream<D: StreamingDecoder>(
     let channels = x.len() / points;
     let f0 = frames.f0();
     for chunk in schedule.chunks(range.clone()) {
-        let lo = chunk
-            .start
-            .saturating_sub(schedule.context)
-            .max(range.start);
+        // Context may reach before `range`: a cold start makes an edge transient, which must
+        // fall in the discarded part.
+        let lo = chunk.start.saturating_sub(schedule.context);
         let hi = (chunk.end + schedule.context).min(n);
         let (p0, p1) = (2 * lo, 2 * hi);
         let mut xs = Vec::with_capacity(channels * (p1 - p0));
