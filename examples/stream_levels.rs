@@ -1,3 +1,5 @@
+//! Prints the level (RMS) of the streamed decode against the whole-utterance decodes, per voice:
+//! `cargo run --release --example stream_levels -- はい。 こんにちは。`
 use yomiage_engine::onnx::SessionOptions;
 use yomiage_engine::{Engine, EnginePaths};
 use yomiage_vocoder::ChunkSchedule;
