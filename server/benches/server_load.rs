@@ -231,6 +231,16 @@ fn main() {
                 },
                 48_000.0,
             ),
+            (
+                "POST /v1 … stream",
+                {
+                    let url = format!("{base}/v1/audio/speech");
+                    let body = json!({"model": "tts-1", "input": text, "voice": "alloy",
+                        "response_format": "pcm", "stream": true});
+                    Arc::new(move |c: &reqwest::Client| c.post(&url).json(&body))
+                },
+                48_000.0,
+            ),
         ];
         for (name, make, bps) in cases {
             let o = run_load(clients, requests, make, bps).await;
@@ -260,7 +270,10 @@ fn main() {
             "memory (RSS, MiB): {rss_start:.0} at start, {rss_loaded:.0} with the engine loaded, \
              {lo:.0}..{hi:.0} during the load"
         );
-        println!("(non-streaming: the first byte comes with the whole response)");
+        println!(
+            "(non-streaming: the first byte comes with the whole response; streaming: with the \
+             first audio, which begins with 0.1 s of leading silence)"
+        );
         let _ = stop_tx.send(());
         let _ = server.await;
         if failed {
