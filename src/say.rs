@@ -268,7 +268,7 @@ pub fn run(
     };
     let engine = engine()?;
     if !engine.streaming_ready(&voice) {
-        eprintln!("preparing voice {voice} for streaming (once, about half a minute)…");
+        eprintln!("preparing voice {voice} for streaming (once, about a minute)…");
         engine.prepare_streaming(&voice)?;
     }
     std::thread::scope(|scope| {
