@@ -121,6 +121,11 @@ async fn run_load(
 }
 
 fn main() {
+    // `cargo test --all-targets` runs bench targets too; the load run is for `cargo bench`.
+    if !std::env::args().any(|a| a == "--bench") {
+        eprintln!("server load benchmark: run it with `cargo bench -p yomiage-server --bench server_load`");
+        return;
+    }
     let clients = env_usize("LOAD_CLIENTS", 4);
     let requests = env_usize("LOAD_REQUESTS", 5);
     let text = std::env::var("LOAD_TEXT")
