@@ -109,6 +109,7 @@ pub fn read_book(path: &Path, format: Option<InputFormat>) -> Result<Book> {
         || path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("epub"));
+    let explicit = format.is_some();
     let format = format.unwrap_or(if is_zip {
         InputFormat::Epub
     } else {
@@ -126,7 +127,7 @@ pub fn read_book(path: &Path, format: Option<InputFormat>) -> Result<Book> {
         InputFormat::Aozora | InputFormat::Plain => {
             let text =
                 inline::decode_text(&bytes).ok_or_else(|| BookError::Encoding(path.to_owned()))?;
-            if format == InputFormat::Aozora || aozora::looks_like_aozora(&text) {
+            if format == InputFormat::Aozora || (!explicit && aozora::looks_like_aozora(&text)) {
                 aozora::parse(&text)
             } else {
                 plain::parse(&text)
