@@ -187,7 +187,15 @@ fn flac(samples: &[f32], rate: u32, tags: &Tags) -> Result<Vec<u8>, String> {
     );
     let mut sink = flacenc::bitsink::ByteSink::new();
     stream.write(&mut sink).map_err(|e| format!("{e:?}"))?;
-    Ok(sink.as_slice().to_vec())
+    let mut bytes = sink.as_slice().to_vec();
+    // flacenc records the short last block as STREAMINFO's minimum block size; the format
+    // says the minimum excludes the last block, and readers (symphonia) then take the
+    // fixed-size stream for a variable one and reject its frames. Min = max, as libFLAC.
+    if bytes.len() >= 12 && &bytes[..4] == b"fLaC" {
+        let (min, max) = bytes[8..12].split_at_mut(2);
+        min.copy_from_slice(max);
+    }
+    Ok(bytes)
 }
 
 fn ogg(samples: &[f32], rate: u32, tags: &Tags) -> Result<Vec<u8>, String> {

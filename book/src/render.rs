@@ -389,7 +389,13 @@ pub fn render_book(
             match render_chapter(engine, voice, book, settings, outdir, &planned, p, progress) {
                 Ok((entry, outcome)) => {
                     let mut m = lock(&manifest);
-                    m.chapters.insert(p.track, entry);
+                    // The file this track had before (another title or format) goes once the
+                    // new one is in place, unless the plan names it for another track.
+                    if let Some(old) = m.chapters.insert(p.track, entry) {
+                        if old.file != p.file && !planned.iter().any(|q| q.file == old.file) {
+                            let _ = std::fs::remove_file(outdir.join(&old.file));
+                        }
+                    }
                     match m.save(outdir) {
                         Ok(()) => outcome,
                         Err(e) => Outcome::Failed(e.to_string()),
@@ -565,6 +571,7 @@ fn render_chapter(
         path: dest.clone(),
         source: e.error,
     })?;
+    manifest::readable(&dest);
     let bytes = std::fs::metadata(&dest)
         .map_err(|source| BookError::Write {
             path: dest.clone(),
