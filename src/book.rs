@@ -21,8 +21,8 @@ pub struct BookArgs {
     /// The book: Aozora Bunko text (Shift_JIS or UTF-8), plain UTF-8 text, or EPUB.
     input: PathBuf,
     /// Output folder (created if missing). Running again resumes: finished chapters are kept.
-    #[arg(short, long)]
-    output: PathBuf,
+    #[arg(short, long, required_unless_present = "list")]
+    output: Option<PathBuf>,
     /// Voice name or speaker ID.
     #[arg(long, default_value = "jf_alpha")]
     voice: String,
@@ -140,7 +140,12 @@ fn dictionaries(user_dict: &Path, book_dict: Option<&Path>) -> Result<(UserDicti
     Ok((words, hash))
 }
 
-pub fn run(args: BookArgs, layout: &Layout, manifest: &Manifest, user_dict: &Path) -> Result<ExitCode> {
+pub fn run(
+    args: BookArgs,
+    layout: &Layout,
+    manifest: &Manifest,
+    user_dict: &Path,
+) -> Result<ExitCode> {
     let format = match args.input_format {
         InputArg::Auto => None,
         InputArg::Aozora => Some(InputFormat::Aozora),
@@ -181,17 +186,26 @@ pub fn run(args: BookArgs, layout: &Layout, manifest: &Manifest, user_dict: &Pat
         check_pause(name, v)?;
     }
     if !(-70.0..=-5.0).contains(&args.loudness) {
-        bail!("--loudness must be between -70 and -5 LUFS, not {}", args.loudness);
+        bail!(
+            "--loudness must be between -70 and -5 LUFS, not {}",
+            args.loudness
+        );
     }
     if !(-20.0..=0.0).contains(&args.true_peak) {
-        bail!("--true-peak must be between -20 and 0 dBTP, not {}", args.true_peak);
+        bail!(
+            "--true-peak must be between -20 and 0 dBTP, not {}",
+            args.true_peak
+        );
     }
     if !(0.25..=4.0).contains(&args.speed) {
         bail!("--speed must be between 0.25 and 4, not {}", args.speed);
     }
     let (words, dictionary_hash) = dictionaries(user_dict, args.dict.as_deref())?;
-    std::fs::create_dir_all(&args.output)
-        .with_context(|| format!("cannot create the output folder {}", args.output.display()))?;
+    let Some(output) = args.output else {
+        bail!("no output folder (-o)");
+    };
+    std::fs::create_dir_all(&output)
+        .with_context(|| format!("cannot create the output folder {}", output.display()))?;
 
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let jobs = args.jobs.unwrap_or(cores.min(2)).max(1);
@@ -226,23 +240,15 @@ pub fn run(args: BookArgs, layout: &Layout, manifest: &Manifest, user_dict: &Pat
     tracing::info!(jobs, threads, "rendering");
     let started = std::time::Instant::now();
     let bars = Bars::new(&book);
-    let report = render::render_book(
-        &engine,
-        &voice,
-        &book,
-        &settings,
-        &args.output,
-        jobs,
-        &bars,
-    )
-    .with_context(|| format!("rendering into {}", args.output.display()))?;
+    let report = render::render_book(&engine, &voice, &book, &settings, &output, jobs, &bars)
+        .with_context(|| format!("rendering into {}", output.display()))?;
     bars.done();
     let wall = started.elapsed().as_secs_f64();
     let count = |f: fn(&Outcome) -> bool| report.outcomes.iter().filter(|o| f(&o.2)).count();
     eprintln!(
         "{}: {} chapters ({} rendered, {} re-encoded, {} kept), {:.1} min of audio in {:.1} min \
          (jobs {jobs}, threads {threads}); {}",
-        args.output.display(),
+        output.display(),
         report.outcomes.len(),
         count(|o| *o == Outcome::Rendered),
         count(|o| *o == Outcome::Reencoded),
@@ -292,8 +298,10 @@ impl Bars {
             .iter()
             .map(|c| {
                 (c.spoken_title.chars().count()
-                    + c.paragraphs.iter().map(|p| p.chars().count()).sum::<usize>())
-                    as u64
+                    + c.paragraphs
+                        .iter()
+                        .map(|p| p.chars().count())
+                        .sum::<usize>()) as u64
             })
             .sum();
         let total = multi.add(ProgressBar::new(units));
@@ -317,10 +325,12 @@ impl Bars {
 
 impl Progress for Bars {
     fn start(&self, track: usize, title: &str, units: u64) {
-        let bar = self.multi.insert_before(&self.total, ProgressBar::new(units));
-        if let Ok(style) = ProgressStyle::with_template(
-            "{prefix:>3} [{bar:30}] {percent:>3}% ETA {eta:>4} {msg}",
-        ) {
+        let bar = self
+            .multi
+            .insert_before(&self.total, ProgressBar::new(units));
+        if let Ok(style) =
+            ProgressStyle::with_template("{prefix:>3} [{bar:30}] {percent:>3}% ETA {eta:>4} {msg}")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_prefix(track.to_string());

@@ -16,7 +16,9 @@ use crate::{Book, Chapter, Section};
 
 /// Whether decoded text uses Aozora notation (so it should not be read as plain text).
 pub fn looks_like_aozora(text: &str) -> bool {
-    text.contains("［＃") || text.contains("底本：") || text.contains("【テキスト中に現れる記号について】")
+    text.contains("［＃")
+        || text.contains("底本：")
+        || text.contains("【テキスト中に現れる記号について】")
 }
 
 /// Heading levels; larger is higher in the book's hierarchy.
@@ -136,7 +138,11 @@ pub fn parse(text: &str) -> Book {
         let mut inline = read_inline(line);
         if inline.spoken.trim().is_empty() {
             // A heading given only inside its note: ［＃「第一部」は大見出し］.
-            match notes.iter().find(|n| level_in(n).is_some()).and_then(|n| quoted(n)) {
+            match notes
+                .iter()
+                .find(|n| level_in(n).is_some())
+                .and_then(|n| quoted(n))
+            {
                 Some(q) => inline = read_inline(q),
                 None => continue,
             }
@@ -253,7 +259,12 @@ mod tests {
         assert_eq!(c.title, "一");
         assert_eq!(
             c.paragraphs,
-            ["しののめの空。", "彼はいっすんぼうしだ。", "小さな話", "こころ桔。"]
+            [
+                "しののめの空。",
+                "彼はいっすんぼうしだ。",
+                "小さな話",
+                "こころ桔。"
+            ]
         );
         assert_eq!(
             c.sections,
@@ -263,7 +274,10 @@ mod tests {
             }]
         );
         assert_eq!(b.chapters[1].paragraphs, ["いよいよ終わり。"]);
-        assert!(!b.chapters.iter().any(|c| c.paragraphs.iter().any(|p| p.contains("底本"))));
+        assert!(!b
+            .chapters
+            .iter()
+            .any(|c| c.paragraphs.iter().any(|p| p.contains("底本"))));
         assert!(looks_like_aozora(SAMPLE));
     }
 

@@ -128,11 +128,9 @@ fn package(opf_path: &str, opf: &str) -> Result<Package, String> {
                     }
                 }
                 "spine" => toc_id = attr(&e, "toc"),
-                "itemref" => {
-                    if attr(&e, "linear").as_deref() != Some("no") {
-                        if let Some(id) = attr(&e, "idref") {
-                            spine_ids.push(id);
-                        }
+                "itemref" if attr(&e, "linear").as_deref() != Some("no") => {
+                    if let Some(id) = attr(&e, "idref") {
+                        spine_ids.push(id);
                     }
                 }
                 _ => {}
@@ -248,7 +246,9 @@ fn toc(zip: &mut Zip<'_>, pkg: &Package) -> HashMap<String, String> {
                             }
                         }
                         Ok(Event::Text(t)) if in_text => {
-                            label.get_or_insert_with(String::new).push_str(&t.xml10_content());
+                            label
+                                .get_or_insert_with(String::new)
+                                .push_str(&t.xml10_content());
                         }
                         Ok(Event::End(_)) => in_text = false,
                         Ok(Event::Eof) | Err(_) => break,
@@ -274,8 +274,23 @@ struct Doc {
 }
 
 const BLOCKS: [&str; 17] = [
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "br", "tr", "dd", "dt",
-    "section", "article", "hr",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "blockquote",
+    "br",
+    "tr",
+    "dd",
+    "dt",
+    "section",
+    "article",
+    "hr",
 ];
 
 fn document(path: &str, text: &str) -> Result<Doc, String> {
@@ -307,11 +322,7 @@ fn document(path: &str, text: &str) -> Result<Doc, String> {
             .read_event()
             .map_err(|e| format!("{path}: {e} (at byte {})", reader.buffer_position()))?;
         match ev {
-            Event::Start(e) | Event::Empty(e) if !in_body => {
-                if local(&e) == "body" {
-                    in_body = true;
-                }
-            }
+            Event::Start(e) | Event::Empty(e) if !in_body => in_body = local(&e) == "body",
             Event::Start(e) => {
                 let name = local(&e);
                 match name.as_str() {
@@ -325,10 +336,8 @@ fn document(path: &str, text: &str) -> Result<Doc, String> {
                     _ => {}
                 }
             }
-            Event::Empty(e) => {
-                if BLOCKS.contains(&local(&e).as_str()) {
-                    flush(&mut doc, &mut spoken, &mut display, heading);
-                }
+            Event::Empty(e) if BLOCKS.contains(&local(&e).as_str()) => {
+                flush(&mut doc, &mut spoken, &mut display, heading);
             }
             Event::End(e) => {
                 let name = local_end(&e);
@@ -361,28 +370,19 @@ fn document(path: &str, text: &str) -> Result<Doc, String> {
                     _ => {}
                 }
             }
-            Event::Text(t) if in_body && skip == 0 => push_text(
-                &t.xml10_content(),
-                &mut rt,
-                ruby_depth,
-                (&mut base_spoken, &mut base_display),
-                (&mut spoken, &mut display),
-            ),
-            Event::CData(t) if in_body && skip == 0 => push_text(
-                &t.xml10_content(),
-                &mut rt,
-                ruby_depth,
-                (&mut base_spoken, &mut base_display),
-                (&mut spoken, &mut display),
-            ),
-            Event::GeneralRef(r) if in_body && skip == 0 => {
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => Some(c),
-                    _ => entity(&r),
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if in_body && skip == 0 => {
+                let text: Option<String> = match &ev {
+                    Event::Text(t) => Some(t.xml10_content().into_owned()),
+                    Event::CData(t) => Some(t.xml10_content().into_owned()),
+                    Event::GeneralRef(r) => match r.resolve_char_ref() {
+                        Ok(Some(c)) => Some(c.to_string()),
+                        _ => entity(r).map(String::from),
+                    },
+                    _ => None,
                 };
-                if let Some(c) = c {
+                if let Some(text) = text {
                     push_text(
-                        &c.to_string(),
+                        &text,
                         &mut rt,
                         ruby_depth,
                         (&mut base_spoken, &mut base_display),
@@ -494,8 +494,14 @@ mod tests {
 
     #[test]
     fn paths_resolve() {
-        assert_eq!(resolve("OEBPS/content.opf", "text/ch%201.xhtml#x"), "OEBPS/text/ch 1.xhtml");
-        assert_eq!(resolve("OEBPS/text/nav.xhtml", "../text/c.xhtml"), "OEBPS/text/c.xhtml");
+        assert_eq!(
+            resolve("OEBPS/content.opf", "text/ch%201.xhtml#x"),
+            "OEBPS/text/ch 1.xhtml"
+        );
+        assert_eq!(
+            resolve("OEBPS/text/nav.xhtml", "../text/c.xhtml"),
+            "OEBPS/text/c.xhtml"
+        );
         assert_eq!(resolve("content.opf", "c.xhtml"), "c.xhtml");
     }
 

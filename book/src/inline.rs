@@ -43,11 +43,21 @@ enum Script {
 
 fn script(c: char) -> Script {
     match c {
-        '々' | '〆' | 'ヶ' | 'ケ' | '〇' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}'
-        | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{3FFFF}' => Script::Kanji,
+        '々'
+        | '〆'
+        | 'ヶ'
+        | 'ケ'
+        | '〇'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{3FFFF}' => Script::Kanji,
         '\u{3041}'..='\u{309F}' => Script::Hiragana,
         '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' => Script::Katakana,
-        c if c.is_ascii_alphanumeric() || ('Ａ'..='ｚ').contains(&c) || ('０'..='９').contains(&c) => {
+        c if c.is_ascii_alphanumeric()
+            || ('Ａ'..='ｚ').contains(&c)
+            || ('０'..='９').contains(&c) =>
+        {
             Script::Latin
         }
         _ => Script::Other,
@@ -153,7 +163,10 @@ fn annotation(chars: &[char], open: usize) -> (String, usize) {
             _ => {}
         }
     }
-    (chars[(open + 2).min(chars.len())..].iter().collect(), chars.len())
+    (
+        chars[(open + 2).min(chars.len())..].iter().collect(),
+        chars.len(),
+    )
 }
 
 /// The character a gaiji note names by code point (`U+XXXX` or `UCS-XXXX`, Aozora's two
@@ -223,9 +236,9 @@ fn unvoiced(c: char) -> char {
 /// after っ/つ); the は row comes in threes (は ば ぱ).
 fn is_unvoiced(h: u32) -> bool {
     match h {
-        0x304B..=0x3062 => (h - 0x304B) % 2 == 0,
-        0x3064..=0x3069 => (h - 0x3064) % 2 == 0,
-        0x306F..=0x307D => (h - 0x306F) % 3 == 0,
+        0x304B..=0x3062 => (h - 0x304B).is_multiple_of(2),
+        0x3064..=0x3069 => (h - 0x3064).is_multiple_of(2),
+        0x306F..=0x307D => (h - 0x306F).is_multiple_of(3),
         _ => true,
     }
 }

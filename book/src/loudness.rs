@@ -78,7 +78,11 @@ pub fn normalize(
         while result.true_peak_dbtp > ceiling_dbtp {
             limited = true;
             samples.copy_from_slice(&scaled);
-            limit(samples, rate, 10f64.powf((ceiling_dbtp - margin) / 20.0) as f32);
+            limit(
+                samples,
+                rate,
+                10f64.powf((ceiling_dbtp - margin) / 20.0) as f32,
+            );
             result = measure(samples, rate)?;
             margin += (result.true_peak_dbtp - ceiling_dbtp).max(0.0) + 0.2;
             if margin > 12.0 {

@@ -173,7 +173,10 @@ mod tests {
 
     #[test]
     fn file_names_are_safe() {
-        assert_eq!(file_name(1, "第一章 始まり", "flac"), "001 - 第一章 始まり.flac");
+        assert_eq!(
+            file_name(1, "第一章 始まり", "flac"),
+            "001 - 第一章 始まり.flac"
+        );
         assert_eq!(file_name(12, "a/b: c?", "mp3"), "012 - a_b_ c_.mp3");
         assert_eq!(file_name(3, " .. ", "wav"), "003.wav");
     }

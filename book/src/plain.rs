@@ -34,17 +34,32 @@ fn is_heading_line(t: &str) -> bool {
     if t.chars().count() > 40 {
         return false;
     }
-    let numeral = |c: char| "一二三四五六七八九十百千〇零壱弐参".contains(c) || c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let numeral = |c: char| {
+        "一二三四五六七八九十百千〇零壱弐参".contains(c)
+            || c.is_ascii_digit()
+            || ('０'..='９').contains(&c)
+    };
     if let Some(rest) = t.strip_prefix('第') {
         let digits = rest.chars().take_while(|&c| numeral(c)).count();
         if digits > 0 {
             let after = rest.chars().nth(digits);
-            return matches!(after, Some('章' | '話' | '部' | '回' | '幕' | '節' | '編' | '巻'));
+            return matches!(
+                after,
+                Some('章' | '話' | '部' | '回' | '幕' | '節' | '編' | '巻')
+            );
         }
     }
-    if ["序章", "終章", "プロローグ", "エピローグ", "序", "あとがき", "まえがき"]
-        .iter()
-        .any(|p| t == *p || t.starts_with(&format!("{p} ")) || t.starts_with(&format!("{p}　")))
+    if [
+        "序章",
+        "終章",
+        "プロローグ",
+        "エピローグ",
+        "序",
+        "あとがき",
+        "まえがき",
+    ]
+    .iter()
+    .any(|p| t == *p || t.starts_with(&format!("{p} ")) || t.starts_with(&format!("{p}　")))
     {
         return true;
     }
@@ -65,7 +80,11 @@ fn classify(line: &str) -> Line {
     let hashes = t.chars().take_while(|&c| c == '#').count();
     if hashes > 0 && t[hashes..].starts_with(' ') {
         let h = read_inline(t[hashes..].trim());
-        return if hashes <= 2 { Line::Heading(h) } else { Line::Sub(h) };
+        return if hashes <= 2 {
+            Line::Heading(h)
+        } else {
+            Line::Sub(h)
+        };
     }
     if is_heading_line(t) {
         return Line::Heading(read_inline(t));
@@ -93,7 +112,10 @@ pub fn parse(text: &str) -> Book {
     let mut blanks = 0;
     let untitled = |p: &Inline| {
         let t: String = tidy(&p.display).chars().take(20).collect();
-        (t.clone(), tidy(&p.spoken).chars().take(20).collect::<String>())
+        (
+            t.clone(),
+            tidy(&p.spoken).chars().take(20).collect::<String>(),
+        )
     };
     for line in lines {
         let starts = match &line {

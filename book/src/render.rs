@@ -163,7 +163,14 @@ pub fn plan(book: &Book, settings: &Settings) -> (Vec<Planned>, Vec<String>) {
     let total = chapters.len();
     for (i, c) in chapters.into_iter().enumerate() {
         let track = i + 1;
-        let text_hash = hash(&(&c.spoken_title, &c.paragraphs, &c.sections.iter().map(|s| (&s.title, s.paragraph)).collect::<Vec<_>>()));
+        let text_hash = hash(&(
+            &c.spoken_title,
+            &c.paragraphs,
+            &c.sections
+                .iter()
+                .map(|s| (&s.title, s.paragraph))
+                .collect::<Vec<_>>(),
+        ));
         let synth_hash = hash(&(
             &text_hash,
             &settings.voice,
@@ -379,7 +386,11 @@ pub fn render_book(
         let i = next.fetch_add(1, Ordering::SeqCst);
         let Some(p) = planned.get(i) else { break };
         let units = p.chapter.spoken_title.chars().count() as u64
-            + p.chapter.paragraphs.iter().map(|s| s.chars().count() as u64).sum::<u64>();
+            + p.chapter
+                .paragraphs
+                .iter()
+                .map(|s| s.chars().count() as u64)
+                .sum::<u64>();
         progress.start(p.track, &p.chapter.title, units);
         let done = lock(&manifest).is_done(outdir, p.track, &p.file, &p.output_hash);
         let outcome = if done {
@@ -408,10 +419,11 @@ pub fn render_book(
             tracing::error!(track = p.track, chapter = %p.chapter.title, "{e}");
         }
         progress.finish(p.track, &outcome);
-        outcomes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push((p.track, p.chapter.title.clone(), outcome));
+        outcomes.lock().unwrap_or_else(|p| p.into_inner()).push((
+            p.track,
+            p.chapter.title.clone(),
+            outcome,
+        ));
     };
     std::thread::scope(|s| {
         for _ in 1..jobs.max(1) {
@@ -539,7 +551,11 @@ fn render_chapter(
         Some(s) => {
             progress.advance(
                 p.track,
-                p.chapter.paragraphs.iter().map(|s| s.chars().count() as u64).sum::<u64>()
+                p.chapter
+                    .paragraphs
+                    .iter()
+                    .map(|s| s.chars().count() as u64)
+                    .sum::<u64>()
                     + p.chapter.spoken_title.chars().count() as u64,
             );
             (s, Outcome::Reencoded)

@@ -25,13 +25,27 @@ fn aozora_story_in_shift_jis() {
     // Ruby without ｜ (kanji run) and with ｜ (from the bar).
     assert_eq!(c[0].paragraphs, ["少年はともに会った。", "ほしが光った。"]);
     // Gaiji by code point, the 小見出し as a section, ゝ expanded.
-    assert_eq!(c[1].paragraphs, ["桔梗の花が咲いた。", "夜", "こころが静かだった。"]);
+    assert_eq!(
+        c[1].paragraphs,
+        ["桔梗の花が咲いた。", "夜", "こころが静かだった。"]
+    );
     assert_eq!(c[1].sections.len(), 1);
     assert_eq!(c[1].sections[0].title, "夜");
     // くの字点; the footer (底本：…) and the notation block are not read.
     assert_eq!(c[2].paragraphs, ["いよいよおしまいです。"]);
-    let all: String = c.iter().flat_map(|c| c.paragraphs.iter().cloned()).collect();
-    for gone in ["底本", "入力", "テキスト中に現れる記号", "［＃", "《", "｜", "※"] {
+    let all: String = c
+        .iter()
+        .flat_map(|c| c.paragraphs.iter().cloned())
+        .collect();
+    for gone in [
+        "底本",
+        "入力",
+        "テキスト中に現れる記号",
+        "［＃",
+        "《",
+        "｜",
+        "※",
+    ] {
         assert!(!all.contains(gone), "{gone} leaked into {all}");
     }
 }
@@ -49,7 +63,10 @@ fn epub_spine_toc_and_ruby() {
     let c = &book.chapters;
     // <rt> read, <rp> dropped, entities and character references resolved; the document's
     // own h1 is the spoken title, not a paragraph.
-    assert_eq!(c[0].paragraphs, ["少年はともに会った。", "空は青かった&静かだった。"]);
+    assert_eq!(
+        c[0].paragraphs,
+        ["少年はともに会った。", "空は青かった&静かだった。"]
+    );
     assert_eq!(c[0].spoken_title, "第一章 出会い");
     // rb/rt pairs; an h2 is a section.
     assert_eq!(c[1].paragraphs, ["夜明け", "彼はちいぼしを見た。"]);
@@ -67,7 +84,10 @@ fn bad_inputs_are_clear_errors() {
     // A zip without its package document.
     let p = write(&dir, "broken.epub", &fixtures::epub(true));
     let e = read_book(&p, None).unwrap_err();
-    assert!(e.to_string().contains("broken EPUB") && e.to_string().contains("content.opf"), "{e}");
+    assert!(
+        e.to_string().contains("broken EPUB") && e.to_string().contains("content.opf"),
+        "{e}"
+    );
     // Not a zip at all but called .epub.
     let p = write(&dir, "fake.epub", b"hello");
     let e = read_book(&p, None).unwrap_err();
@@ -84,7 +104,8 @@ fn bad_inputs_are_clear_errors() {
 fn empty_chapters_are_kept_out_of_the_plan() {
     let text = "題\n著者\n\n一［＃「一」は中見出し］\n本文。\n二［＃「二」は中見出し］\n［＃改ページ］\n三［＃「三」は中見出し］\n終わり。\n";
     let book = yomiage_book::aozora::parse(text);
-    let settings = yomiage_book::render::Settings::new("jf_alpha", yomiage_book::encode::Format::Wav);
+    let settings =
+        yomiage_book::render::Settings::new("jf_alpha", yomiage_book::encode::Format::Wav);
     let (plan, empty) = yomiage_book::render::plan(&book, &settings);
     let titles: Vec<_> = plan.iter().map(|p| p.chapter.title.as_str()).collect();
     // 二 has no text: it joins 三's title (a heading directly under another).

@@ -50,10 +50,21 @@ fn decode(path: &Path) -> (Vec<f32>, u32) {
         hint.with_extension(ext);
     }
     let mut format = symphonia::default::get_probe()
-        .probe(&hint, mss, FormatOptions::default(), MetadataOptions::default())
+        .probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
         .unwrap_or_else(|e| panic!("{} does not probe: {e}", path.display()));
     let track = format.default_track(TrackType::Audio).unwrap();
-    let params = track.codec_params.as_ref().unwrap().audio().unwrap().clone();
+    let params = track
+        .codec_params
+        .as_ref()
+        .unwrap()
+        .audio()
+        .unwrap()
+        .clone();
     let rate = params.sample_rate.unwrap();
     let id = track.id;
     let mut decoder = symphonia::default::get_codecs()
@@ -182,7 +193,13 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
     // Tags and marks inside the FLAC (Vorbis comments).
     let bytes = std::fs::read(&flacs[1]).unwrap();
     let has = |needle: &str| bytes.windows(needle.len()).any(|w| w == needle.as_bytes());
-    for needle in ["TITLE=二", "ALBUM=星の子", "TRACKNUMBER=2", "CHAPTER002NAME=夜", "CHAPTER001=00:00:00.000"] {
+    for needle in [
+        "TITLE=二",
+        "ALBUM=星の子",
+        "TRACKNUMBER=2",
+        "CHAPTER002NAME=夜",
+        "CHAPTER001=00:00:00.000",
+    ] {
         assert!(has(needle), "no {needle} in the FLAC");
     }
     let playlist = std::fs::read_to_string(dir.join("星の子.m3u8")).unwrap();
@@ -217,12 +234,21 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
     assert_eq!(outcomes(&r), vec![Outcome::Reencoded; 3]);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("book.json")).unwrap()).unwrap();
-    for (c, path) in json["chapters"].as_array().unwrap().iter().zip(files(dir, "flac")) {
+    for (c, path) in json["chapters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(files(dir, "flac"))
+    {
         check_file(&path, -21.0, c["duration_s"].as_f64().unwrap(), false);
     }
 
     // Another format: re-encoded, the old files replaced.
-    for (format, ext) in [(Format::Ogg, "ogg"), (Format::Mp3, "mp3"), (Format::Wav, "wav")] {
+    for (format, ext) in [
+        (Format::Ogg, "ogg"),
+        (Format::Mp3, "mp3"),
+        (Format::Wav, "wav"),
+    ] {
         settings.format = format;
         let r = render_book(engine, voice, &edited, &settings, dir, 2, &Quiet).unwrap();
         assert_eq!(outcomes(&r), vec![Outcome::Reencoded; 3], "{ext}");
@@ -232,7 +258,12 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
         let made = files(dir, ext);
         assert_eq!(made.len(), 3, "{ext}");
         for (c, path) in json["chapters"].as_array().unwrap().iter().zip(&made) {
-            check_file(path, -21.0, c["duration_s"].as_f64().unwrap(), format != Format::Wav);
+            check_file(
+                path,
+                -21.0,
+                c["duration_s"].as_f64().unwrap(),
+                format != Format::Wav,
+            );
         }
         let bytes = std::fs::read(&made[1]).unwrap();
         match format {
@@ -298,7 +329,15 @@ fn unwritable_output_is_a_clear_error() {
     let file = dir.path().join("a-file");
     std::fs::write(&file, b"x").unwrap();
     let settings = Settings::new("jf_alpha", Format::Wav);
-    let e = render_book(engine, voice, &book, &settings, &file.join("out"), 1, &Quiet)
-        .unwrap_err();
+    let e = render_book(
+        engine,
+        voice,
+        &book,
+        &settings,
+        &file.join("out"),
+        1,
+        &Quiet,
+    )
+    .unwrap_err();
     assert!(e.to_string().starts_with("cannot write to"), "{e}");
 }
