@@ -66,7 +66,8 @@ fn script(c: char) -> Script {
 
 /// Reads one line of Aozora-style inline notation: `｜base《reading》` and `漢字《かんじ》`
 /// (the reading is spoken, the base shown), `※［＃「…」、U+XXXX、…］` gaiji notes (the
-/// character, where the note names its code point; dropped with a warning otherwise), and
+/// character, where the note names its code point or JIS X 0213 cell; dropped with a warning
+/// otherwise), and
 /// every other `［＃…］` annotation dropped. Repeat marks are expanded in the spoken form.
 pub fn read_inline(line: &str) -> Inline {
     let chars: Vec<char> = line.chars().collect();
@@ -86,8 +87,8 @@ pub fn read_inline(line: &str) -> Inline {
                 let (body, next) = annotation(&chars, i + 1);
                 match gaiji(&body) {
                     Some(g) => {
-                        display.push(g);
-                        spoken.push(g);
+                        display.push_str(&g);
+                        spoken.push_str(&g);
                     }
                     None => tracing::warn!(note = %body, "gaiji without a code point, dropped"),
                 }
@@ -169,10 +170,11 @@ fn annotation(chars: &[char], open: usize) -> (String, usize) {
     )
 }
 
-/// The character a gaiji note names by code point (`U+XXXX` or `UCS-XXXX`, Aozora's two
-/// spellings). Notes that give only a JIS X 0213 men-ku-ten are not resolved: no maintained
-/// crate maps them, and a table is out of scope here.
-fn gaiji(note: &str) -> Option<char> {
+/// The character a gaiji note names: by code point (`U+XXXX` or `UCS-XXXX`, Aozora's two
+/// spellings), else by JIS X 0213 men-ku-ten (`第3水準1-85-54`, `第4水準2-12-3`) through a table
+/// generated from Python's euc_jis_2004 codec (`book/tools/gen_jisx0213.py`; some cells are a
+/// kana with a combining mark, so the result is a string).
+fn gaiji(note: &str) -> Option<String> {
     for key in ["U+", "u+", "UCS-"] {
         if let Some(pos) = note.find(key) {
             let hex: String = note[pos + key.len()..]
@@ -180,11 +182,25 @@ fn gaiji(note: &str) -> Option<char> {
                 .take_while(char::is_ascii_hexdigit)
                 .collect();
             if let Some(c) = u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                return Some(c);
+                return Some(c.to_string());
             }
         }
     }
-    None
+    let pos = note.find("水準")? + "水準".len();
+    let mut nums = note[pos..]
+        .split(|c: char| !c.is_ascii_digit())
+        .take(3)
+        .map(|n| n.parse::<u32>().ok());
+    let (men, ku, ten) = (nums.next()??, nums.next()??, nums.next()??);
+    if men > 2 || ku > 94 || ten > 94 {
+        return None;
+    }
+    let key = men << 16 | ku << 8 | ten;
+    let table = &crate::jisx0213_table::TABLE;
+    table
+        .binary_search_by_key(&key, |&(k, _)| k)
+        .ok()
+        .map(|i| table[i].1.to_owned())
 }
 
 /// The voiced (dakuten) form of a kana, if it has one.
@@ -342,7 +358,19 @@ mod tests {
     fn gaiji_by_code_point_and_annotations_dropped() {
         let r = read_inline("※［＃「木＋吉」、U+6854、12-3］の木［＃「木」に傍点］だ");
         assert_eq!(r.spoken, "桔の木だ");
-        let r = read_inline("※［＃「口＋世」、第3水準1-14-9］が");
+        // By men-ku-ten (JIS X 0213): plane 1 and plane 2, and a kana with a combining mark.
+        let r = read_inline("※［＃「魚＋師」、第3水準1-94-39］が");
+        assert_eq!(r.spoken, gaiji("第3水準1-94-39").unwrap() + "が");
+        assert_eq!(
+            gaiji("「木＋吉」、第3水準1-14-9").as_deref(),
+            Some("\u{4efd}")
+        );
+        assert_eq!(gaiji("第4水準2-1-1").as_deref(), Some("\u{20089}"));
+        assert_eq!(gaiji("第3水準1-4-87").as_deref(), Some("か\u{309a}"));
+        // A JIS X 0208 cell is not a gaiji; unknown cells and nonsense are dropped.
+        assert_eq!(gaiji("第3水準1-4-2"), None);
+        assert_eq!(gaiji("第3水準9-99-99"), None);
+        let r = read_inline("※［＃「口＋世」、ページ数-行数］が");
         assert_eq!(r.spoken, "が");
     }
 

@@ -11,6 +11,7 @@ pub mod aozora;
 pub mod encode;
 pub mod epub;
 pub mod inline;
+mod jisx0213_table;
 pub mod loudness;
 pub mod manifest;
 pub mod plain;
