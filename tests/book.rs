@@ -162,3 +162,36 @@ fn an_interrupted_run_resumes() {
     assert_eq!(wav.spec.sample_rate, 24_000);
     assert!(wav.seconds() > 1.0);
 }
+
+#[test]
+fn a_book_dictionary_is_part_of_the_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("t.txt");
+    std::fs::write(&text, "[[chapter: 一]]\n鬱金香庵に行く。\n").unwrap();
+    let out = dir.path().join("out");
+    let words = dir.path().join("words.json");
+    let book = |dict: bool| {
+        let mut c = yomiage();
+        c.arg("book").arg(&text).arg("-o").arg(&out);
+        c.args(["--format", "ogg", "--chapter-pause", "0.2"]);
+        if dict {
+            c.arg("--dict").arg(&words);
+        }
+        let o = run(&mut c);
+        assert!(o.status.success(), "{}", stderr(&o));
+        stderr(&o)
+    };
+    assert!(book(false).contains("(1 rendered, 0 re-encoded, 0 kept)"));
+    let o = run(yomiage().arg("--user-dict").arg(&words).args([
+        "dict",
+        "add",
+        "鬱金香庵",
+        "ウコンコウアン",
+        "--accent",
+        "4",
+    ]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    // New words change the reading: the chapter is synthesized again, then kept.
+    assert!(book(true).contains("(1 rendered, 0 re-encoded, 0 kept)"));
+    assert!(book(true).contains("(0 rendered, 0 re-encoded, 1 kept)"));
+}

@@ -183,7 +183,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
-    fn aozora_and_plain_never_panic(s in "(［＃|］|《|》|｜|※|「|」|は中見出し|見出し終わり|ここから大見出し|ここで大見出し終わり|／＼|／″＼|ゝ|ゞ|ヽ|ヾ|U\\+[0-9A-F]{0,6}|底本：|-{10}|\n|第一章|# |\\[\\[chapter: |\\]\\]|漢字|かな|カナ|[\\u{0}-\\u{ffff}]){0,60}") {
+    fn aozora_and_plain_never_panic(s in "(［＃|］|《|》|｜|※|「|」|は中見出し|見出し終わり|ここから大見出し|ここで大見出し終わり|／＼|／″＼|ゝ|ゞ|ヽ|ヾ|U\\+[0-9A-F]{0,6}|第3水準[0-9]{1,2}-[0-9]{1,3}-[0-9]{1,3}|底本：|-{10}|\n|第一章|# |\\[\\[chapter: |\\]\\]|漢字|かな|カナ|[\\u{0}-\\u{ffff}]){0,60}") {
         let _ = yomiage_book::aozora::parse(&s);
         let _ = yomiage_book::plain::parse(&s);
         let _ = yomiage_book::inline::read_inline(&s);
