@@ -1,7 +1,8 @@
-# Debian packages the build or setup need, installed only when missing. Sourced by
+# Debian packages the build or setup need, installed only when missing (make: mp3lame-sys
+# builds LAME with its configure script). Sourced by
 # scripts/test.sh and scripts/yomiage.
 need=()
-for pkg in pkg-config libasound2-dev debian-archive-keyring; do
+for pkg in pkg-config libasound2-dev debian-archive-keyring make; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
