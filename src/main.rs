@@ -567,9 +567,10 @@ fn accent_jsonl(
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "accent: {done} sentences in {secs:.2} s ({:.0} sentences/s); dictionary loaded in \
-         {:.0} ms{}",
+         {:.0} ms; peak memory {}{}",
         done as f64 / secs.max(1e-9),
         load_time.as_secs_f64() * 1e3,
+        peak_rss().map_or_else(|| "unknown".to_owned(), |kib| format!("{} MiB", kib / 1024)),
         if skipped > 0 {
             format!("; {skipped} line(s) skipped")
         } else {
@@ -581,6 +582,13 @@ fn accent_jsonl(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Peak resident memory of this process in KiB (Linux's VmHWM), if the system reports it.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// One input line → its output line; `None` for a blank line.

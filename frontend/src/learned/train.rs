@@ -168,9 +168,9 @@ impl AccentHook for Recorder<'_> {
     }
 }
 
-/// Levenshtein alignment: for each of `ours`, the index in `gold` it is matched or substituted
-/// with (`None` where it was inserted).
-fn align(ours: &[&str], gold: &[&str]) -> Vec<Option<usize>> {
+/// Levenshtein alignment of two mora sequences: for each of `ours`, the index in `gold` it is
+/// matched or substituted with (`None` where it was inserted).
+pub fn align(ours: &[&str], gold: &[&str]) -> Vec<Option<usize>> {
     let (n, m) = (ours.len(), gold.len());
     let mut d = vec![vec![0u32; m + 1]; n + 1];
     for (i, row) in d.iter_mut().enumerate() {
