@@ -1,6 +1,7 @@
 //! The `yomiage` command line: setup, synthesis to WAV files, the voice list and the user
 //! dictionary.
 
+mod book;
 mod dict;
 mod say;
 mod serve;
@@ -113,6 +114,10 @@ enum Cmd {
     /// Speak text through the default audio device as it is synthesized (or stream raw PCM
     /// with `--out`).
     Say(say::SayArgs),
+    /// Render a book (Aozora Bunko text, plain text or EPUB) to one audio file per chapter,
+    /// with a playlist and book.json; resumable (run again to continue or to re-render what a
+    /// changed setting affects).
+    Book(Box<book::BookArgs>),
     /// Run the HTTP server: VOICEVOX-compatible API, OpenAI-compatible /v1/audio/speech,
     /// docs at /docs.
     Serve(serve::ServeArgs),
@@ -236,6 +241,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             accent_command(&layout, &manifest, &user_dict, accent, input, format)
         }
         Cmd::Dict { action } => dict::run(action, &user_dict),
+        Cmd::Book(args) => book::run(*args, &layout, &manifest, &user_dict),
         Cmd::Serve(args) => serve::run(args, &layout, &manifest, &user_dict, accent),
         Cmd::Say(args) => {
             let voice = manifest.voice(args.voice())?;

@@ -1,0 +1,610 @@
+//! Renders a book: plans each chapter against the manifest, synthesizes what is missing on a
+//! shared engine with `jobs` chapters at a time, normalizes, encodes through a temp file and
+//! a rename, and records each finished chapter at once — so an interrupted run loses at most
+//! the chapters in flight.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+use yomiage_engine::{AccentMode, Engine, EngineError, SynthesisOptions};
+use yomiage_voices::VoiceId;
+
+use crate::encode::{self, Format, Mark, Tags};
+use crate::loudness::{self, Normalized};
+use crate::manifest::{self, hash, Entry, Manifest, CACHE_DIR};
+use crate::{Book, BookError, Chapter, Result};
+
+/// The engine's output rate.
+const RATE: u32 = 24_000;
+/// A chapter without sub-sections longer than this gets a mark at the next paragraph start.
+const MARK_EVERY_S: f64 = 300.0;
+
+/// Every setting that changes the audio (and so enters the hashes).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Settings {
+    pub voice: String,
+    pub speed: f32,
+    pub pitch: f32,
+    pub intonation: f32,
+    /// Silence between sentences of a paragraph, s.
+    pub sentence_pause: f32,
+    /// Silence between paragraphs, s.
+    pub paragraph_pause: f32,
+    /// Silence after the spoken chapter title, s.
+    pub title_pause: f32,
+    /// Silence before the first word of each chapter file, s.
+    pub lead_in: f32,
+    /// Silence at the end of each chapter file (the pause between chapters), s.
+    pub chapter_pause: f32,
+    /// Integrated loudness target, LUFS.
+    pub loudness_lufs: f64,
+    /// True-peak ceiling, dBTP.
+    pub true_peak_dbtp: f64,
+    pub format: Format,
+    /// sha256 of the dictionaries in effect (user + book), so a new word re-renders.
+    pub dictionary_hash: String,
+}
+
+impl Settings {
+    /// Defaults: −18 LUFS (a common spoken-word level), −1.5 dBTP, 0.4 s between
+    /// sentences, 0.9 s between paragraphs, 1.2 s after the title, 0.5 s lead-in, 2 s at
+    /// the end of a chapter.
+    pub fn new(voice: &str, format: Format) -> Settings {
+        Settings {
+            voice: voice.to_owned(),
+            speed: 1.0,
+            pitch: 0.0,
+            intonation: 1.0,
+            sentence_pause: 0.4,
+            paragraph_pause: 0.9,
+            title_pause: 1.2,
+            lead_in: 0.5,
+            chapter_pause: 2.0,
+            loudness_lufs: -18.0,
+            true_peak_dbtp: -1.5,
+            format,
+            dictionary_hash: String::new(),
+        }
+    }
+
+    fn synthesis_options(&self) -> SynthesisOptions {
+        SynthesisOptions {
+            speed: self.speed,
+            pitch: self.pitch,
+            intonation: self.intonation,
+            volume: 1.0,
+            sentence_pause: self.sentence_pause,
+            leading_silence: 0.0,
+            trailing_silence: 0.0,
+            accent: AccentMode::Imposed,
+        }
+    }
+}
+
+/// Progress callbacks (the CLI draws bars; tests ignore them). Units are characters of text.
+pub trait Progress: Sync {
+    /// A chapter starts being worked on; `units` is its size.
+    fn start(&self, _track: usize, _title: &str, _units: u64) {}
+    /// `units` more of the chapter are done.
+    fn advance(&self, _track: usize, _units: u64) {}
+    /// The chapter is finished (or failed).
+    fn finish(&self, _track: usize, _outcome: &Outcome) {}
+}
+
+/// No progress display.
+pub struct Quiet;
+impl Progress for Quiet {}
+
+/// What happened to a chapter in this run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Its file was already finished with these settings.
+    Kept,
+    /// Synthesized and written.
+    Rendered,
+    /// Written from cached speech (only loudness, format or tags changed).
+    Reencoded,
+    /// It failed; the message says why. Other chapters go on.
+    Failed(String),
+}
+
+/// One chapter of the plan.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    /// 1-based track number (empty chapters are skipped and not numbered).
+    pub track: usize,
+    pub chapter: Chapter,
+    pub file: String,
+    pub text_hash: String,
+    pub synth_hash: String,
+    pub output_hash: String,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub outcomes: Vec<(usize, String, Outcome)>,
+    pub skipped_empty: Vec<String>,
+    pub audio_seconds: f64,
+    pub book_json: PathBuf,
+    pub playlist: PathBuf,
+}
+
+impl Report {
+    pub fn failures(&self) -> Vec<&(usize, String, Outcome)> {
+        self.outcomes
+            .iter()
+            .filter(|(_, _, o)| matches!(o, Outcome::Failed(_)))
+            .collect()
+    }
+}
+
+/// Plans the chapters: numbering, file names and hashes. Empty chapters are left out (and
+/// named in the second list).
+pub fn plan(book: &Book, settings: &Settings) -> (Vec<Planned>, Vec<String>) {
+    let mut planned = Vec::new();
+    let mut empty = Vec::new();
+    let chapters: Vec<&Chapter> = book
+        .chapters
+        .iter()
+        .filter(|c| {
+            if c.is_empty() {
+                tracing::warn!(chapter = %c.title, "empty chapter skipped");
+                empty.push(c.title.clone());
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    let total = chapters.len();
+    for (i, c) in chapters.into_iter().enumerate() {
+        let track = i + 1;
+        let text_hash = hash(&(
+            &c.spoken_title,
+            &c.paragraphs,
+            &c.sections
+                .iter()
+                .map(|s| (&s.title, s.paragraph))
+                .collect::<Vec<_>>(),
+        ));
+        let synth_hash = hash(&(
+            &text_hash,
+            &settings.voice,
+            settings.speed,
+            settings.pitch,
+            settings.intonation,
+            settings.sentence_pause,
+            settings.paragraph_pause,
+            settings.title_pause,
+            settings.lead_in,
+            settings.chapter_pause,
+            &settings.dictionary_hash,
+            env!("CARGO_PKG_VERSION"),
+        ));
+        let output_hash = hash(&(
+            &synth_hash,
+            settings.loudness_lufs,
+            settings.true_peak_dbtp,
+            settings.format,
+            &c.title,
+            &book.title,
+            &book.author,
+            track,
+            total,
+        ));
+        planned.push(Planned {
+            track,
+            file: manifest::file_name(track, &c.title, settings.format.extension()),
+            chapter: c.clone(),
+            text_hash,
+            synth_hash,
+            output_hash,
+        });
+    }
+    (planned, empty)
+}
+
+/// Synthesized speech of a chapter, before normalization, with its marks.
+struct Speech {
+    samples: Vec<f32>,
+    marks: Vec<Mark>,
+}
+
+fn silence(samples: &mut Vec<f32>, seconds: f32) {
+    let n = (seconds.max(0.0) * RATE as f32).round() as usize;
+    samples.resize(samples.len() + n, 0.0);
+}
+
+/// Speaks a chapter: lead-in, title, paragraphs with pauses, the closing pause. Marks: the
+/// chapter start, each sub-section heading, and (for long chapters without sections) a mark
+/// at the first paragraph after every five minutes.
+fn synthesize(
+    engine: &Engine,
+    voice: &VoiceId,
+    settings: &Settings,
+    p: &Planned,
+    progress: &dyn Progress,
+) -> Result<Speech> {
+    let opts = settings.synthesis_options();
+    let mut samples = Vec::new();
+    silence(&mut samples, settings.lead_in);
+    let mut marks = vec![Mark {
+        start_s: 0.0,
+        title: p.chapter.title.clone(),
+    }];
+    let say = |text: &str| -> Result<Option<Vec<f32>>> {
+        match engine.synthesize_text(text, voice, &opts) {
+            Ok(s) => Ok(Some(s.audio.samples)),
+            Err(EngineError::NothingToSay | EngineError::EmptyText) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    };
+    if let Some(audio) = say(&p.chapter.spoken_title)? {
+        samples.extend(audio);
+        silence(&mut samples, settings.title_pause);
+    }
+    progress.advance(p.track, p.chapter.spoken_title.chars().count() as u64);
+    let mut last_mark = 0.0;
+    let mut part = 1;
+    for (i, para) in p.chapter.paragraphs.iter().enumerate() {
+        let now = samples.len() as f64 / RATE as f64;
+        if let Some(s) = p.chapter.sections.iter().find(|s| s.paragraph == i) {
+            marks.push(Mark {
+                start_s: now,
+                title: s.title.clone(),
+            });
+        } else if p.chapter.sections.is_empty() && now - last_mark >= MARK_EVERY_S {
+            part += 1;
+            last_mark = now;
+            marks.push(Mark {
+                start_s: now,
+                title: format!("{} ({part})", p.chapter.title),
+            });
+        }
+        if let Some(audio) = say(para)? {
+            samples.extend(audio);
+            silence(&mut samples, settings.paragraph_pause);
+        }
+        progress.advance(p.track, para.chars().count() as u64);
+    }
+    let pause = (settings.paragraph_pause.max(0.0) * RATE as f32).round() as usize;
+    samples.truncate(samples.len().saturating_sub(pause));
+    silence(&mut samples, settings.chapter_pause);
+    Ok(Speech { samples, marks })
+}
+
+/// The cache: speech as 32-bit float WAV (lossless; re-normalizing or re-encoding never
+/// degrades it) plus its marks as JSON, written after the audio so a pair is complete.
+fn cache_paths(dir: &Path, synth_hash: &str) -> (PathBuf, PathBuf) {
+    let d = dir.join(CACHE_DIR);
+    (
+        d.join(format!("{synth_hash}.wav")),
+        d.join(format!("{synth_hash}.json")),
+    )
+}
+
+fn load_cached(dir: &Path, synth_hash: &str) -> Option<Speech> {
+    let (wav, json) = cache_paths(dir, synth_hash);
+    let marks: Vec<Mark> = serde_json::from_slice(&std::fs::read(json).ok()?).ok()?;
+    let mut r = hound::WavReader::open(wav).ok()?;
+    let samples = r.samples::<f32>().collect::<Result<Vec<_>, _>>().ok()?;
+    Some(Speech { samples, marks })
+}
+
+fn store_cached(dir: &Path, synth_hash: &str, speech: &Speech) -> Result<()> {
+    let (wav, json) = cache_paths(dir, synth_hash);
+    let cache = dir.join(CACHE_DIR);
+    let werr = |path: &Path| {
+        let path = path.to_owned();
+        move |e: hound::Error| BookError::Write {
+            path,
+            source: std::io::Error::other(e.to_string()),
+        }
+    };
+    let tmp = manifest::temp_in(&cache, "wav")?;
+    {
+        let spec = hound::WavSpec {
+            channels: 1,
+            sample_rate: RATE,
+            bits_per_sample: 32,
+            sample_format: hound::SampleFormat::Float,
+        };
+        let mut w = hound::WavWriter::new(std::io::BufWriter::new(tmp.as_file()), spec)
+            .map_err(werr(&wav))?;
+        for &s in &speech.samples {
+            w.write_sample(s).map_err(werr(&wav))?;
+        }
+        w.finalize().map_err(werr(&wav))?;
+    }
+    tmp.persist(&wav).map_err(|e| BookError::Write {
+        path: wav.clone(),
+        source: e.error,
+    })?;
+    let marks = serde_json::to_vec(&speech.marks).unwrap_or_default();
+    manifest::write_atomically(&json, &marks)
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The book's metadata file (book.json).
+#[derive(Serialize)]
+struct BookJson<'a> {
+    title: &'a str,
+    author: &'a str,
+    settings: &'a Settings,
+    chapters: Vec<ChapterJson<'a>>,
+    skipped_empty: &'a [String],
+}
+
+#[derive(Serialize)]
+struct ChapterJson<'a> {
+    track: usize,
+    title: &'a str,
+    file: &'a str,
+    duration_s: f64,
+    loudness_lufs: f64,
+    true_peak_dbtp: f64,
+    gain_db: f64,
+    limited: bool,
+    marks: &'a [Mark],
+}
+
+/// Renders `book` into `outdir` (created if missing) with `jobs` chapters at once on the
+/// shared `engine` (which must already carry the dictionaries that `settings` hashes).
+pub fn render_book(
+    engine: &Engine,
+    voice: &VoiceId,
+    book: &Book,
+    settings: &Settings,
+    outdir: &Path,
+    jobs: usize,
+    progress: &dyn Progress,
+) -> Result<Report> {
+    let werr = |path: &Path| {
+        let path = path.to_owned();
+        move |source| BookError::Write { path, source }
+    };
+    std::fs::create_dir_all(outdir.join(CACHE_DIR)).map_err(werr(outdir))?;
+    // Fail now, not after the first chapter, if the folder is not writable.
+    drop(manifest::temp_in(outdir, "probe")?);
+    for dir in [outdir.to_owned(), outdir.join(CACHE_DIR)] {
+        for p in manifest::clean_partials(&dir) {
+            tracing::info!(file = %p.display(), "removed an unfinished file of an interrupted run");
+        }
+    }
+    let (planned, skipped_empty) = plan(book, settings);
+    let manifest = Mutex::new(Manifest::load(outdir));
+    let outcomes: Mutex<Vec<(usize, String, Outcome)>> = Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::SeqCst);
+        let Some(p) = planned.get(i) else { break };
+        let units = p.chapter.spoken_title.chars().count() as u64
+            + p.chapter
+                .paragraphs
+                .iter()
+                .map(|s| s.chars().count() as u64)
+                .sum::<u64>();
+        progress.start(p.track, &p.chapter.title, units);
+        let done = lock(&manifest).is_done(outdir, p.track, &p.file, &p.output_hash);
+        let outcome = if done {
+            progress.advance(p.track, units);
+            Outcome::Kept
+        } else {
+            match render_chapter(engine, voice, book, settings, outdir, &planned, p, progress) {
+                Ok((entry, outcome)) => {
+                    let mut m = lock(&manifest);
+                    // The file this track had before (another title or format) goes once the
+                    // new one is in place, unless the plan names it for another track.
+                    if let Some(old) = m.chapters.insert(p.track, entry) {
+                        if old.file != p.file && !planned.iter().any(|q| q.file == old.file) {
+                            let _ = std::fs::remove_file(outdir.join(&old.file));
+                        }
+                    }
+                    match m.save(outdir) {
+                        Ok(()) => outcome,
+                        Err(e) => Outcome::Failed(e.to_string()),
+                    }
+                }
+                Err(e) => Outcome::Failed(e.to_string()),
+            }
+        };
+        if let Outcome::Failed(e) = &outcome {
+            tracing::error!(track = p.track, chapter = %p.chapter.title, "{e}");
+        }
+        progress.finish(p.track, &outcome);
+        outcomes.lock().unwrap_or_else(|p| p.into_inner()).push((
+            p.track,
+            p.chapter.title.clone(),
+            outcome,
+        ));
+    };
+    std::thread::scope(|s| {
+        for _ in 1..jobs.max(1) {
+            s.spawn(work);
+        }
+        work();
+    });
+
+    let mut manifest = manifest.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+    outcomes.sort_by_key(|o| o.0);
+    // Forget tracks past the end, and delete files this tool wrote that the plan no longer
+    // names (a renamed or removed chapter) — only once the current ones exist.
+    let current: std::collections::HashSet<&str> =
+        planned.iter().map(|p| p.file.as_str()).collect();
+    let stale: Vec<(usize, String)> = manifest
+        .chapters
+        .iter()
+        .filter(|(t, e)| {
+            planned
+                .get(**t - 1)
+                .is_none_or(|p| p.file != e.file || p.output_hash != e.output_hash)
+        })
+        .map(|(t, e)| (*t, e.file.clone()))
+        .collect();
+    for (t, file) in stale {
+        let failed = outcomes
+            .iter()
+            .any(|(track, _, o)| *track == t && matches!(o, Outcome::Failed(_)));
+        if failed {
+            continue; // keep the old file of a chapter that failed this time
+        }
+        manifest.chapters.remove(&t);
+        if !current.contains(file.as_str()) {
+            let _ = std::fs::remove_file(outdir.join(&file));
+        }
+    }
+    manifest.save(outdir)?;
+    // Drop cached speech no chapter of this plan uses.
+    let keep: std::collections::HashSet<String> =
+        planned.iter().map(|p| p.synth_hash.clone()).collect();
+    if let Ok(rd) = std::fs::read_dir(outdir.join(CACHE_DIR)) {
+        for e in rd.flatten() {
+            let path = e.path();
+            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+            if stem.is_some_and(|s| !keep.contains(&s)) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+
+    // Playlist and book.json over the chapters that are finished.
+    let finished: Vec<(&Planned, &Entry)> = planned
+        .iter()
+        .filter_map(|p| {
+            manifest
+                .chapters
+                .get(&p.track)
+                .filter(|e| e.output_hash == p.output_hash)
+                .map(|e| (p, e))
+        })
+        .collect();
+    let mut m3u = String::from("#EXTM3U\n");
+    m3u.push_str(&format!("#PLAYLIST:{}\n", book.title));
+    for (p, e) in &finished {
+        m3u.push_str(&format!(
+            "#EXTINF:{},{}\n{}\n",
+            e.duration_s.round() as i64,
+            p.chapter.title,
+            e.file
+        ));
+    }
+    let playlist = outdir.join(format!(
+        "{}.m3u8",
+        manifest::file_name(0, &book.title, "x")
+            .trim_start_matches("000 - ")
+            .trim_end_matches(".x")
+    ));
+    manifest::write_atomically(&playlist, m3u.as_bytes())?;
+    let chapters = finished
+        .iter()
+        .map(|(p, e)| ChapterJson {
+            track: p.track,
+            title: &p.chapter.title,
+            file: &e.file,
+            duration_s: e.duration_s,
+            loudness_lufs: e.loudness.result.integrated_lufs,
+            true_peak_dbtp: e.loudness.result.true_peak_dbtp,
+            gain_db: e.loudness.gain_db,
+            limited: e.loudness.limited,
+            marks: &e.marks,
+        })
+        .collect();
+    let json = serde_json::to_vec_pretty(&BookJson {
+        title: &book.title,
+        author: &book.author,
+        settings,
+        chapters,
+        skipped_empty: &skipped_empty,
+    })
+    .unwrap_or_default();
+    let book_json = outdir.join("book.json");
+    manifest::write_atomically(&book_json, &json)?;
+    Ok(Report {
+        audio_seconds: finished.iter().map(|(_, e)| e.duration_s).sum(),
+        outcomes,
+        skipped_empty,
+        book_json,
+        playlist,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_chapter(
+    engine: &Engine,
+    voice: &VoiceId,
+    book: &Book,
+    settings: &Settings,
+    outdir: &Path,
+    planned: &[Planned],
+    p: &Planned,
+    progress: &dyn Progress,
+) -> Result<(Entry, Outcome)> {
+    let (mut speech, outcome) = match load_cached(outdir, &p.synth_hash) {
+        Some(s) => {
+            progress.advance(
+                p.track,
+                p.chapter
+                    .paragraphs
+                    .iter()
+                    .map(|s| s.chars().count() as u64)
+                    .sum::<u64>()
+                    + p.chapter.spoken_title.chars().count() as u64,
+            );
+            (s, Outcome::Reencoded)
+        }
+        None => {
+            let s = synthesize(engine, voice, settings, p, progress)?;
+            store_cached(outdir, &p.synth_hash, &s)?;
+            (s, Outcome::Rendered)
+        }
+    };
+    let normalized: Normalized = loudness::normalize(
+        &mut speech.samples,
+        RATE,
+        settings.loudness_lufs,
+        settings.true_peak_dbtp,
+    )?;
+    let tags = Tags {
+        title: p.chapter.title.clone(),
+        album: book.title.clone(),
+        artist: book.author.clone(),
+        track: p.track,
+        total: planned.len(),
+        marks: speech.marks.clone(),
+    };
+    let tmp = manifest::temp_in(outdir, settings.format.extension())?;
+    encode::write(settings.format, &speech.samples, RATE, &tags, tmp.path())?;
+    let dest = outdir.join(&p.file);
+    tmp.persist(&dest).map_err(|e| BookError::Write {
+        path: dest.clone(),
+        source: e.error,
+    })?;
+    manifest::readable(&dest);
+    let bytes = std::fs::metadata(&dest)
+        .map_err(|source| BookError::Write {
+            path: dest.clone(),
+            source,
+        })?
+        .len();
+    Ok((
+        Entry {
+            file: p.file.clone(),
+            text_hash: p.text_hash.clone(),
+            synth_hash: p.synth_hash.clone(),
+            output_hash: p.output_hash.clone(),
+            bytes,
+            duration_s: speech.samples.len() as f64 / RATE as f64,
+            loudness: normalized,
+            marks: speech.marks,
+        },
+        outcome,
+    ))
+}
