@@ -207,6 +207,8 @@ pub(crate) struct NodeInfo {
     kinds: Vec<char>,
     /// The moras in katakana (ー for a long vowel), for aligning with labels in training.
     pub(crate) texts: Vec<String>,
+    /// The moras joined: the word's pronunciation, whatever its spelling.
+    reading: String,
     /// A word that carries moras (not punctuation or an unreadable symbol).
     pub(crate) is_word: bool,
     /// Punctuation or a question mark: ends a breath group.
@@ -229,7 +231,7 @@ impl NodeInfo {
                     .moras()
                     .iter()
                     .filter(|m| !matches!(m.mora_enum, MoraEnum::Touten | MoraEnum::Question));
-                let texts = sounding.clone().map(crate::analysis::mora_text).collect();
+                let texts: Vec<String> = sounding.clone().map(crate::analysis::mora_text).collect();
                 let kinds: Vec<char> = sounding
                     .map(|m| match m.mora_enum {
                         MoraEnum::N => 'N',
@@ -254,6 +256,7 @@ impl NodeInfo {
                     is_word: !is_break && !kinds.is_empty(),
                     is_break,
                     kinds,
+                    reading: texts.concat(),
                     texts,
                     user,
                 }
@@ -277,6 +280,36 @@ impl NodeInfo {
 
     fn moras(&self) -> usize {
         self.kinds.len()
+    }
+}
+
+/// The phrase so far, as decided (predicted while analysing, labelled while training).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct History {
+    moras: usize,
+    /// A content word with its own fall is in it already (a second one would need a new phrase).
+    accented: bool,
+}
+
+impl History {
+    pub(crate) fn start(first: &NodeInfo) -> History {
+        let mut h = History {
+            moras: 0,
+            accented: false,
+        };
+        h.advance(first, true);
+        h
+    }
+
+    pub(crate) fn advance(&mut self, word: &NodeInfo, starts: bool) {
+        if starts {
+            *self = History {
+                moras: 0,
+                accented: false,
+            };
+        }
+        self.moras += word.moras();
+        self.accented |= word.accent > 0 && !word.is_function();
     }
 }
 
@@ -344,8 +377,9 @@ pub(crate) fn boundary_features(
     at: usize,
     rule: RuleDecision,
     rule_len: (usize, usize),
-    since: usize,
+    history: History,
 ) {
+    let since = history.moras;
     let (left, right) = rule_len;
     let rule_len = left + right;
     let j = &nodes[words[at]];
@@ -386,6 +420,7 @@ pub(crate) fn boundary_features(
     feat!(f, "pw={pw}|jw={jw}|left={}", left.min(9) / 3);
     feat!(f, "r={rule}|since={}|right={}", since.min(10), right.min(8));
     feat!(f, "jw={jw}|since={}", since.min(12) / 2);
+    feat!(f, "lacc={}|jacc={}|{j01}", history.accented, j.accent > 0);
 }
 
 /// Features of "the phrase made of the word nodes `phrase` falls after mora `k`" (0 = no
@@ -455,6 +490,7 @@ pub(crate) fn nucleus_features(
         let word = &nodes[i];
         let rel = (k as i64 - begin as i64).clamp(-2, word.moras() as i64 + 1);
         feat!(f, "rel{w}={rel}|s={}|acc={}", word.surface, word.accent);
+        feat!(f, "rel{w}={rel}|r={}", word.reading);
         feat!(
             f,
             "rel{w}={rel}|p={}|acc={}",
@@ -569,17 +605,16 @@ impl AccentHook for Learned<'_> {
         for group in breath_groups(nodes) {
             let lens = rule_phrase_lengths(nodes, &group, starts);
             let fixed = user_phrase_bounds(nodes, &group, starts);
-            // Moras since the last phrase start, as decided so far.
-            let mut since = nodes[group[0]].moras();
+            let mut history = History::start(&nodes[group[0]]);
             let mut f: Vec<u64> = Vec::with_capacity(32);
             for at in 1..group.len() {
                 let i = group[at];
                 if !fixed[at] {
                     f.clear();
-                    boundary_features(&mut f, nodes, &group, at, rules[i], lens[at], since);
+                    boundary_features(&mut f, nodes, &group, at, rules[i], lens[at], history);
                     starts[i] = self.model.boundary.score(&f) > 0.0;
                 }
-                since = if starts[i] { 0 } else { since } + nodes[i].moras();
+                history.advance(&nodes[i], starts[i]);
             }
         }
     }

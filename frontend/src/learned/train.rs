@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::{
     boundary_features, breath_groups, nucleus_features, rule_phrase_lengths, AccentHook,
-    AccentModel, NodeInfo, Phrase, RuleDecision, Weights,
+    AccentModel, History, NodeInfo, Phrase, RuleDecision, Weights,
 };
 use crate::{AccentPhrase, Frontend, FrontendError};
 
@@ -111,7 +111,7 @@ impl AccentHook for Recorder<'_> {
             let lens = rule_phrase_lengths(nodes, &group, starts);
             // The labelled phrases replace the rules' where known: the history the boundary
             // model sees, and the phrases the nucleus examples are taken on.
-            let mut since = nodes[group[0]].moras();
+            let mut history = History::start(&nodes[group[0]]);
             for at in 1..group.len() {
                 let i = group[at];
                 let s = offsets[i];
@@ -124,11 +124,11 @@ impl AccentHook for Recorder<'_> {
                 };
                 if let Some(label) = label {
                     let mut f = Vec::new();
-                    boundary_features(&mut f, nodes, &group, at, rules[i], lens[at], since);
+                    boundary_features(&mut f, nodes, &group, at, rules[i], lens[at], history);
                     self.examples.boundaries.push((f, label));
                     starts[i] = label;
                 }
-                since = if starts[i] { 0 } else { since } + nodes[i].moras();
+                history.advance(&nodes[i], starts[i]);
             }
         }
     }
