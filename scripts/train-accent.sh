@@ -26,9 +26,9 @@ for a in "$@"; do
 done
 
 cd "$root"
-source scripts/prereqs.sh >/dev/null
-cargo run --quiet -- setup --only dictionary >/dev/null
+# The dictionary `yomiage setup` builds (the data directory as yomiage finds it).
 dict=${YOMIAGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/yomiage}/dictionary/naist-jdic
+[[ -f $dict/metadata.json ]] || { echo "no dictionary at $dict: run ./scripts/yomiage setup first" >&2; exit 2; }
 target=${CARGO_TARGET_DIR:-$root/target}
 cargo build --quiet --release -p yomiage-frontend --bin train-accent
 out=$target/accent-cv
@@ -39,7 +39,7 @@ python3 "$data/score.py" "$gold" "$out/rules.jsonl" --json "$out/rules.json" >/d
 python3 "$data/score.py" "$gold" "$out/learned.jsonl" --json "$out/learned.json" >/dev/null
 python3 - "$out/rules.json" "$out/learned.json" <<'PY'
 import json, sys
-rules, learned = (json.load(open(p)) for p in sys.argv[1:3])
+rules, learned = (json.load(open(p)).get("all") for p in sys.argv[1:3])
 print(f"{'metric (cross-validated, %)':40s} {'rules':>8s} {'learned':>8s}")
 for k in rules:
     a, b = rules[k], learned.get(k)
