@@ -99,40 +99,14 @@ fn load_gold(path: &Path, n: usize) -> Vec<GoldSentence> {
 // ---------------------------------------------------------------------------------------------
 // Alignment
 
-/// For each gold mora, the index of the equal frontend mora it is aligned with (Levenshtein
-/// alignment of the two katakana sequences; substituted moras do not count).
+/// For each gold mora, the index of the equal frontend mora it is aligned with (the frontend's
+/// Levenshtein alignment; substituted moras do not count).
 fn align(gold: &[&str], front: &[&str]) -> Vec<Option<usize>> {
-    let (n, m) = (gold.len(), front.len());
-    let mut d = vec![vec![0u32; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i as u32;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j as u32;
-    }
-    for i in 1..=n {
-        for j in 1..=m {
-            let sub = d[i - 1][j - 1] + u32::from(gold[i - 1] != front[j - 1]);
-            d[i][j] = sub.min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
-        }
-    }
-    let mut out = vec![None; n];
-    let (mut i, mut j) = (n, m);
-    while i > 0 && j > 0 {
-        let same = gold[i - 1] == front[j - 1];
-        if d[i][j] == d[i - 1][j - 1] + u32::from(!same) {
-            if same {
-                out[i - 1] = Some(j - 1);
-            }
-            i -= 1;
-            j -= 1;
-        } else if d[i][j] == d[i - 1][j] + 1 {
-            i -= 1;
-        } else {
-            j -= 1;
-        }
-    }
-    out
+    yomiage_frontend::learned::train::align(gold, front)
+        .into_iter()
+        .enumerate()
+        .map(|(i, j)| j.filter(|&j| gold[i] == front[j]))
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

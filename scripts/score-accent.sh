@@ -25,7 +25,7 @@ cd "$root"
 cargo build --quiet --profile "$profile" --bin yomiage
 dir=debug
 [[ $profile == dev ]] || dir=$profile
-bin=$root/target/$dir/yomiage
+bin=${CARGO_TARGET_DIR:-$root/target}/$dir/yomiage
 
 out=$root/target/accent-score
 mkdir -p "$out"

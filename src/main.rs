@@ -16,6 +16,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use yomiage_engine::onnx::SessionOptions;
 use yomiage_engine::{AudioQuery, Engine, EnginePaths, SynthesisOptions};
+use yomiage_frontend::AccentEstimator;
 use yomiage_voices::{Layout, Manifest};
 
 use setup::stamp::Health;
@@ -34,6 +35,17 @@ struct Cli {
     /// The user dictionary file (default: user_dict.json in the data directory).
     #[arg(long, global = true, env = "YOMIAGE_USER_DICT", value_name = "FILE")]
     user_dict: Option<PathBuf>,
+    /// How accent phrases and nuclei are decided: `learned` (the rules revised by a model
+    /// trained on human-labelled speech; the default, more accurate) or `rules` (OpenJTalk-style
+    /// rules alone). User-dictionary words keep their accent under both.
+    #[arg(
+        long,
+        global = true,
+        env = "YOMIAGE_ACCENT",
+        value_name = "rules|learned",
+        default_value = "learned"
+    )]
+    accent: AccentEstimator,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -192,7 +204,7 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    match run(cli.command, cli.user_dict) {
+    match run(cli.command, cli.user_dict, cli.accent) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -201,7 +213,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cmd: Cmd, user_dict: Option<PathBuf>) -> Result<ExitCode> {
+fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<ExitCode> {
     let manifest = Manifest::builtin()?;
     let layout = Layout::from_env()?;
     let user_dict = user_dict.unwrap_or_else(|| layout.user_dictionary_file());
@@ -226,16 +238,16 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>) -> Result<ExitCode> {
             json,
         } => {
             let format = if json { AccentFormat::Json } else { format };
-            accent_command(&layout, &manifest, &user_dict, input, format)
+            accent_command(&layout, &manifest, &user_dict, accent, input, format)
         }
         Cmd::Dict { action } => dict::run(action, &user_dict),
         Cmd::Book(args) => book::run(*args, &layout, &manifest, &user_dict),
-        Cmd::Serve(args) => serve::run(args, &layout, &manifest, &user_dict),
+        Cmd::Serve(args) => serve::run(args, &layout, &manifest, &user_dict, accent),
         Cmd::Say(args) => {
             let voice = manifest.voice(args.voice())?;
             say::run(
                 args,
-                || load_engine(&layout, &manifest, Some(&user_dict)),
+                || load_engine(&layout, &manifest, Some(&user_dict), accent),
                 voice,
             )
         }
@@ -280,7 +292,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>) -> Result<ExitCode> {
             let timings_sink = timings.as_deref().map(json_sink).transpose()?;
             // A query is rendered as it is: no analysis, so no user dictionary.
             let words = query.is_none().then_some(user_dict.as_path());
-            let engine = load_engine(&layout, &manifest, words)?;
+            let engine = load_engine(&layout, &manifest, words, accent)?;
             let synthesis = match &query {
                 Some(q) => engine.synthesize(q, &voice)?,
                 None => {
@@ -309,7 +321,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>) -> Result<ExitCode> {
         Cmd::Query { text, voice } => {
             let voice = manifest.voice(&voice)?;
             let text = read_text(text)?;
-            let engine = load_engine(&layout, &manifest, Some(&user_dict))?;
+            let engine = load_engine(&layout, &manifest, Some(&user_dict), accent)?;
             let query = engine.audio_query(&text, &voice)?;
             println!("{}", serde_json::to_string_pretty(&query)?);
             Ok(ExitCode::SUCCESS)
@@ -371,7 +383,12 @@ fn check_report(setup: &Setup, layout: &Layout, components: &[Component]) -> Res
 
 /// Loads the engine, first running setup for anything missing (unless YOMIAGE_AUTO_SETUP=0),
 /// with the words of the user dictionary at `user_dict` if it has any.
-fn load_engine(layout: &Layout, manifest: &Manifest, user_dict: Option<&Path>) -> Result<Engine> {
+fn load_engine(
+    layout: &Layout,
+    manifest: &Manifest,
+    user_dict: Option<&Path>,
+    accent: AccentEstimator,
+) -> Result<Engine> {
     // A corrupt user dictionary fails before the slow work.
     let words = user_dict
         .map(dict::load_for_analysis)
@@ -381,6 +398,7 @@ fn load_engine(layout: &Layout, manifest: &Manifest, user_dict: Option<&Path>) -
     let paths = EnginePaths::from_layout(layout, manifest);
     let mut engine =
         Engine::load(&paths, SessionOptions::default()).context("loading the engine")?;
+    engine.set_accent_estimator(accent);
     if let Some(words) = words {
         engine
             .set_user_dictionary(&words)
@@ -417,6 +435,7 @@ fn accent_command(
     layout: &Layout,
     manifest: &Manifest,
     user_dict: &Path,
+    accent: AccentEstimator,
     input: String,
     format: AccentFormat,
 ) -> Result<ExitCode> {
@@ -428,11 +447,11 @@ fn accent_command(
             let file = std::fs::File::open(&input).with_context(|| format!("opening {input}"))?;
             Box::new(std::io::BufReader::new(file))
         };
-        let (frontend, load_time) = load_frontend(layout, manifest, user_dict)?;
+        let (frontend, load_time) = load_frontend(layout, manifest, user_dict, accent)?;
         return accent_jsonl(&frontend, reader, load_time);
     }
     let text = read_text(input)?;
-    let (frontend, _) = load_frontend(layout, manifest, user_dict)?;
+    let (frontend, _) = load_frontend(layout, manifest, user_dict, accent)?;
     let phrases = frontend.analyze(&text).context("analysing the text")?;
     match format {
         AccentFormat::Json => println!("{}", serde_json::to_string_pretty(&phrases)?),
@@ -447,15 +466,17 @@ fn load_frontend(
     layout: &Layout,
     manifest: &Manifest,
     user_dict: &Path,
+    accent: AccentEstimator,
 ) -> Result<(yomiage_frontend::Frontend, std::time::Duration)> {
     let words = dict::load_for_analysis(user_dict)?;
     ensure_set_up(layout, manifest, &[Component::Dictionary])?;
     let started = std::time::Instant::now();
-    let frontend = yomiage_frontend::Frontend::load_with_user_dictionary(
+    let mut frontend = yomiage_frontend::Frontend::load_with_user_dictionary(
         &layout.dictionary_dir(),
         words.as_ref(),
     )
     .context("loading the dictionary")?;
+    frontend.set_accent_estimator(accent);
     Ok((frontend, started.elapsed()))
 }
 
@@ -552,9 +573,10 @@ fn accent_jsonl(
     let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "accent: {done} sentences in {secs:.2} s ({:.0} sentences/s); dictionary loaded in \
-         {:.0} ms{}",
+         {:.0} ms; peak memory {}{}",
         done as f64 / secs.max(1e-9),
         load_time.as_secs_f64() * 1e3,
+        peak_rss().map_or_else(|| "unknown".to_owned(), |kib| format!("{} MiB", kib / 1024)),
         if skipped > 0 {
             format!("; {skipped} line(s) skipped")
         } else {
@@ -566,6 +588,13 @@ fn accent_jsonl(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Peak resident memory of this process in KiB (Linux's VmHWM), if the system reports it.
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// One input line → its output line; `None` for a blank line.

@@ -63,10 +63,11 @@ pub fn run(
     layout: &Layout,
     manifest: &Manifest,
     user_dict: &Path,
+    accent: yomiage_frontend::AccentEstimator,
 ) -> Result<ExitCode> {
     let config = args.config()?;
     // The server reads and applies the user dictionary itself (and edits it over HTTP).
-    let engine = crate::load_engine(layout, manifest, None)?;
+    let engine = crate::load_engine(layout, manifest, None, accent)?;
     let state = AppState::new(engine, manifest.clone(), user_dict.to_owned(), config)
         .context("starting the server")?;
     yomiage_server::run_blocking(state, |addr| {

@@ -303,6 +303,11 @@ impl Engine {
         Ok(())
     }
 
+    /// Chooses how the frontend decides accent phrases and nuclei (default: learned).
+    pub fn set_accent_estimator(&mut self, estimator: yomiage_frontend::AccentEstimator) {
+        self.frontend.set_accent_estimator(estimator);
+    }
+
     /// Replaces the accent contour parameters (for tuning and benchmarks).
     pub fn set_contour(&mut self, contour: ContourParams) {
         self.contour = contour;

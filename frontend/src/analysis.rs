@@ -5,6 +5,7 @@
 //! labels clamp counts (49 moras per phrase) and write a flat phrase's accent as its mora count,
 //! while the NJD node that starts a phrase still carries the true accent type (0 = heiban).
 
+use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -15,6 +16,7 @@ use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum};
 use unicode_normalization::UnicodeNormalization;
 
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
+use crate::learned::{AccentEstimator, AccentHook, AccentModel, Learned, RulesOnly};
 use crate::types::{AccentPhrase, Mora};
 use crate::user_dict::UserDictionary;
 
@@ -66,6 +68,9 @@ pub struct Frontend {
     dict_dir: PathBuf,
     /// Words in the user dictionary now in use (0 = none).
     user_words: usize,
+    /// (surface, pronunciation) of the user's words: the learned corrector leaves them alone.
+    user_entries: HashSet<(String, String)>,
+    estimator: AccentEstimator,
 }
 
 impl std::fmt::Debug for Frontend {
@@ -109,10 +114,19 @@ impl Frontend {
             elapsed_ms = started.elapsed().as_secs_f64() * 1e3,
             "dictionary loaded"
         );
+        let user_entries = user
+            .map(|u| {
+                u.iter()
+                    .map(|(_, w)| (w.surface().to_owned(), w.pronunciation().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Frontend {
             jp,
             dict_dir: dict_dir.to_path_buf(),
             user_words,
+            user_entries,
+            estimator: AccentEstimator::default(),
         })
     }
 
@@ -127,8 +141,19 @@ impl Frontend {
         if user.is_empty() && self.user_words == 0 {
             return Ok(());
         }
+        let estimator = self.estimator;
         *self = Frontend::load_with_user_dictionary(&self.dict_dir, Some(user))?;
+        self.estimator = estimator;
         Ok(())
+    }
+
+    /// Chooses how accent phrases and nuclei are decided (default: learned).
+    pub fn set_accent_estimator(&mut self, estimator: AccentEstimator) {
+        self.estimator = estimator;
+    }
+
+    pub fn accent_estimator(&self) -> AccentEstimator {
+        self.estimator
     }
 
     /// How many user-dictionary words the analysis uses (0 = no user dictionary).
@@ -139,11 +164,28 @@ impl Frontend {
     /// Analyzes Japanese text into accent phrases with OpenJTalk's readings, accents,
     /// devoicing and pauses. Lengths and pitches are left at 0 for the engine to fill.
     pub fn analyze(&self, text: &str) -> Result<Vec<AccentPhrase>, FrontendError> {
+        match self.estimator {
+            AccentEstimator::Rules => self.analyze_with(text, &mut RulesOnly),
+            AccentEstimator::Learned => self.analyze_with(
+                text,
+                &mut Learned {
+                    model: AccentModel::builtin(),
+                },
+            ),
+        }
+    }
+
+    /// [`Frontend::analyze`] with a given corrector (training runs its recorder here).
+    pub(crate) fn analyze_with(
+        &self,
+        text: &str,
+        hook: &mut dyn AccentHook,
+    ) -> Result<Vec<AccentPhrase>, FrontendError> {
         let cleaned = clean_text(text);
         if cleaned.trim().is_empty() {
             return Err(FrontendError::EmptyText);
         }
-        let njd = self.njd(&self.normalize(&cleaned))?;
+        let njd = self.njd(&self.normalize(&cleaned), hook)?;
         let phrases = phrases_from_njd(&njd);
         if phrases.is_empty() {
             return Err(FrontendError::NothingToSay);
@@ -166,14 +208,14 @@ impl Frontend {
     }
 
     /// Runs jpreprocess up to the preprocessed NJD (readings, accents, chaining, devoicing).
-    fn njd(&self, text: &str) -> Result<NJD, FrontendError> {
+    fn njd(&self, text: &str, hook: &mut dyn AccentHook) -> Result<NJD, FrontendError> {
         let started = Instant::now();
         // A panic in the dependency must not take a server down with it; `&self` is never
         // mutated, so nothing is left half-updated if it happens.
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut njd = self.jp.text_to_njd(text)?;
             // OpenJTalk's steps, with our accent-phrase and nucleus rules in between.
-            crate::rules::preprocess(&mut njd);
+            crate::rules::preprocess(&mut njd, hook, &self.user_entries);
             Ok(njd)
         }));
         let njd = match result {
@@ -197,7 +239,7 @@ impl Frontend {
     #[cfg(test)]
     pub(crate) fn label_summary(&self, text: &str) -> Vec<LabelSummary> {
         // jpcommon's labels for our NJD (our accent-phrase rules included).
-        let njd = self.njd(&clean_text(text)).expect("njd");
+        let njd = self.njd(&clean_text(text), &mut RulesOnly).expect("njd");
         let labels = self.jp.make_label(njd.into());
         labels
             .iter()
@@ -402,7 +444,7 @@ pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> No
 }
 
 /// Katakana for one mora as OpenJTalk's pronunciation writes it (ー stays ー).
-fn mora_text(m: &JMora) -> String {
+pub(crate) fn mora_text(m: &JMora) -> String {
     if m.mora_enum == MoraEnum::Long {
         return "ー".to_owned();
     }
@@ -430,7 +472,9 @@ mod tests {
         let dir = yomiage_voices::Layout::from_env()
             .expect("data dir")
             .dictionary_dir();
-        let fe = Frontend::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+        let mut fe = Frontend::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+        // jpcommon groups what the rules decided; the learned corrector is not jpcommon's.
+        fe.set_accent_estimator(AccentEstimator::Rules);
         let sentences = [
             "箸",
             "橋",

@@ -10,6 +10,7 @@
 mod analysis;
 mod dictionary;
 mod kana;
+pub mod learned;
 mod normalize;
 mod phonemes;
 mod rules;
@@ -19,6 +20,7 @@ mod user_dict;
 pub use analysis::{Frontend, FrontendError};
 pub use dictionary::{build_dictionary, DictionaryError};
 pub use kana::{parse_kana, to_kana, KanaError};
+pub use learned::{AccentEstimator, AccentModel};
 pub use normalize::normalize;
 pub use phonemes::{is_sayable, phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
 pub use types::{AccentPhrase, Mora};

@@ -16,6 +16,8 @@
 //! rules after it (`phrase_accents`) follow standard Tokyo accent rules (particle accents
 //! after flat words, odaka nouns before の, verb forms) as this speaker's labels realise them.
 
+use std::collections::HashSet;
+
 use jpreprocess::NJD;
 use jpreprocess_core::accent_rule::AccentType;
 use jpreprocess_core::cform::CForm;
@@ -24,8 +26,17 @@ use jpreprocess_core::pos::POS;
 use jpreprocess_core::pronunciation::{MoraEnum, Pronunciation};
 use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel, NJDNode};
 
+use crate::learned::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
+
 /// OpenJTalk's NJD pipeline with our phrase and nucleus rules in between.
-pub(crate) fn preprocess(njd: &mut NJD) {
+///
+/// `hook` may revise the rules' phrase starts and nuclei (the learned corrector); the words of
+/// `user_words` (surface, pronunciation) are marked so it leaves them alone.
+pub(crate) fn preprocess(
+    njd: &mut NJD,
+    hook: &mut dyn AccentHook,
+    user_words: &HashSet<(String, String)>,
+) {
     pronunciation::njd_set_pronunciation(njd);
     digit_sequence::njd_digit_sequence(njd);
     digit::njd_set_digit(njd);
@@ -35,7 +46,9 @@ pub(crate) fn preprocess(njd: &mut NJD) {
     long_ei(njd);
     adjective_forms(njd);
     verb_forms(njd);
-    let merged = set_chain_flags(njd);
+    let nodes = NodeInfo::snapshot(njd, user_words);
+    let mut merged = set_chain_flags(njd);
+    revise_boundaries(njd, &nodes, &mut merged, hook);
     // Phrases joined by a merge rule get their accents combined by `merge_phrases`, not by
     // the dictionary's chain rules: they are kept apart while those run.
     for &i in &merged {
@@ -45,7 +58,64 @@ pub(crate) fn preprocess(njd: &mut NJD) {
     merge_phrases(njd, &merged);
     phrase_accents(njd);
     retreat_nucleus(njd);
+    revise_nuclei(njd, &nodes, hook);
     unvoiced_vowel::njd_set_unvoiced_vowel(njd);
+}
+
+/// Lets `hook` change where phrases start; a word it splits off leaves the merge list.
+fn revise_boundaries(
+    njd: &mut NJD,
+    nodes: &[NodeInfo],
+    merged: &mut Vec<usize>,
+    hook: &mut dyn AccentHook,
+) {
+    let rules: Vec<RuleDecision> = (0..njd.nodes.len())
+        .map(|i| {
+            if i == 0 || njd.nodes[i].get_chain_flag() != Some(true) {
+                'B'
+            } else if merged.contains(&i) {
+                'M'
+            } else {
+                'J'
+            }
+        })
+        .collect();
+    let mut starts: Vec<bool> = rules.iter().map(|&r| r == 'B').collect();
+    hook.boundaries(nodes, &rules, &mut starts);
+    for i in 1..njd.nodes.len() {
+        if !nodes[i].is_word || starts[i] == (rules[i] == 'B') {
+            continue;
+        }
+        njd.nodes[i].set_chain_flag(!starts[i]);
+        if starts[i] {
+            merged.retain(|&m| m != i);
+        }
+    }
+}
+
+/// Lets `hook` change each phrase's nucleus (kept on the phrase's first word, where the
+/// grouping in `analysis` reads it).
+fn revise_nuclei(njd: &mut NJD, nodes: &[NodeInfo], hook: &mut dyn AccentHook) {
+    let mut phrases = Vec::new();
+    for group in breath_groups(nodes) {
+        for (at, &i) in group.iter().enumerate() {
+            if at == 0 || njd.nodes[i].get_chain_flag() != Some(true) {
+                phrases.push(Phrase {
+                    words: vec![i],
+                    accent: njd.nodes[i].get_pron().accent(),
+                });
+            } else if let Some(p) = phrases.last_mut() {
+                p.words.push(i);
+            }
+        }
+    }
+    let before: Vec<usize> = phrases.iter().map(|p| p.accent).collect();
+    hook.nuclei(nodes, &mut phrases);
+    for (p, old) in phrases.iter().zip(before) {
+        if p.accent != old {
+            njd.nodes[p.words[0]].get_pron_mut().set_accent(p.accent);
+        }
+    }
 }
 
 /// A node's part of speech as naist-jdic's four fields (品詞, 細分類1-3).

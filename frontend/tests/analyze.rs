@@ -294,8 +294,14 @@ fn auxiliary_verbs_after_te_join_the_verb() {
 fn adjective_ku_form_moves_the_fall_back() {
     assert_eq!(structure("高い"), [s("タカイ", 2)]);
     assert_eq!(structure("高く"), [s("タカク", 1)]);
-    // Flat adjectives stay flat.
-    assert_eq!(structure("赤く"), [s("アカク", 0)]);
+    // A flat adjective's く form is said both ways in Tokyo speech: flat (the rules, as the
+    // accent dictionaries list it first) or with a fall after its first mora (the learned
+    // model, as the labelled speaker says く forms).
+    let akaku = structure("赤く");
+    assert!(
+        akaku == [s("アカク", 0)] || akaku == [s("アカク", 1)],
+        "{akaku:?}"
+    );
 }
 
 #[test]

@@ -1,0 +1,150 @@
+//! Trains the learned accent corrector on labelled sentences and cross-validates it.
+//!
+//!     train-accent --dict DIR --gold dev.jsonl [--folds 5] [--cv-out DIR] [--model-out FILE]
+//!
+//! With `--cv-out`, writes `rules.jsonl` and `learned.jsonl`: every sentence predicted by the
+//! rules and by a model trained on the other folds (score both with the set's score.py;
+//! `scripts/train-accent.sh` does all of it). `--model-out` trains on every sentence and
+//! writes the model the crate ships (frontend/data/accent-model.tsv).
+
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use yomiage_frontend::learned::train::{self, GoldSentence, TrainOptions};
+use yomiage_frontend::{AccentEstimator, AccentPhrase, Frontend};
+
+#[derive(Parser)]
+struct Args {
+    /// The dictionary directory (yomiage setup builds it: <data dir>/dictionary/naist-jdic).
+    #[arg(long)]
+    dict: PathBuf,
+    /// Labelled sentences in the accent set's JSON-lines format.
+    #[arg(long)]
+    gold: PathBuf,
+    #[arg(long, default_value_t = 5)]
+    folds: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    #[arg(long, default_value_t = TrainOptions::default().epochs)]
+    epochs: usize,
+    #[arg(long, default_value_t = TrainOptions::default().min_count)]
+    min_count: usize,
+    /// Write cross-validated predictions (rules.jsonl, learned.jsonl) here.
+    #[arg(long)]
+    cv_out: Option<PathBuf>,
+    /// Train on everything and write the model here.
+    #[arg(long)]
+    model_out: Option<PathBuf>,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let opts = TrainOptions {
+        epochs: args.epochs,
+        seed: args.seed,
+        min_count: args.min_count,
+    };
+    let mut frontend = Frontend::load(&args.dict).context("loading the dictionary")?;
+    frontend.set_accent_estimator(AccentEstimator::Rules);
+    let file = std::fs::File::open(&args.gold)
+        .with_context(|| format!("opening {}", args.gold.display()))?;
+    let mut gold = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading line {}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let s: GoldSentence =
+            serde_json::from_str(&line).with_context(|| format!("line {}", i + 1))?;
+        gold.push(s);
+    }
+    let started = Instant::now();
+    let mut examples = Vec::with_capacity(gold.len());
+    for s in &gold {
+        examples.push(train::examples(&frontend, s).unwrap_or_default());
+    }
+    let (b, n): (usize, usize) = examples
+        .iter()
+        .map(|e| (e.boundary_count(), e.nucleus_count()))
+        .fold((0, 0), |a, x| (a.0 + x.0, a.1 + x.1));
+    eprintln!(
+        "{} sentences: {b} boundary and {n} nucleus examples ({:.1} s)",
+        gold.len(),
+        started.elapsed().as_secs_f64()
+    );
+
+    if let Some(dir) = &args.cv_out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let fold = train::folds(gold.len(), args.folds, args.seed);
+        let mut learned = vec![String::new(); gold.len()];
+        let mut rules = vec![String::new(); gold.len()];
+        for k in 0..args.folds {
+            let t = Instant::now();
+            let model = train::train(
+                examples
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| fold[*i] != k)
+                    .map(|(_, e)| e),
+                &opts,
+            );
+            for (i, s) in gold.iter().enumerate().filter(|(i, _)| fold[*i] == k) {
+                let ours = frontend
+                    .analyze_with_model(&s.text, &model)
+                    .unwrap_or_default();
+                learned[i] = record(&s.id, &ours);
+                let base = frontend.analyze(&s.text).unwrap_or_default();
+                rules[i] = record(&s.id, &base);
+            }
+            eprintln!(
+                "fold {k}: trained and predicted in {:.1} s",
+                t.elapsed().as_secs_f64()
+            );
+        }
+        for (name, lines) in [("learned.jsonl", &learned), ("rules.jsonl", &rules)] {
+            let path = dir.join(name);
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(&path)
+                    .with_context(|| format!("creating {}", path.display()))?,
+            );
+            for l in lines {
+                writeln!(f, "{l}")?;
+            }
+            f.flush()?;
+        }
+    }
+
+    if let Some(path) = &args.model_out {
+        let t = Instant::now();
+        let model = train::train(examples.iter(), &opts);
+        std::fs::write(path, model.to_tsv())
+            .with_context(|| format!("writing {}", path.display()))?;
+        eprintln!(
+            "model: {} boundary and {} nucleus weights → {} ({:.1} s)",
+            model.boundary_len(),
+            model.nucleus_len(),
+            path.display(),
+            t.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// One prediction line in the accent set's format.
+fn record(id: &str, phrases: &[AccentPhrase]) -> String {
+    let phrases: Vec<_> = phrases
+        .iter()
+        .map(|p| {
+            serde_json::json!({
+                "moras": p.moras.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+                "accent": p.accent,
+                "pause": p.pause_mora.is_some(),
+                "question": p.is_interrogative,
+            })
+        })
+        .collect();
+    serde_json::json!({ "id": id, "phrases": phrases }).to_string()
+}
