@@ -50,18 +50,22 @@ pack() {
     local home=${YOMIAGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/yomiage}
     [[ -f $home/stamps/gpu.json ]] || die "the GPU set-up is not installed in $home: run 'yomiage setup --gpu' first"
     export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
-    step "building release binaries (yomiage, the gpu and float_models tests, the gpu benchmark)"
-    cargo build --release -p yomiage
+    # GPU_PACK_PROFILE=dev reuses the debug/test builds (quicker here; slower Rust code there).
+    local profile=${GPU_PACK_PROFILE:-release} flag=--release dir=release
+    [[ $profile == dev ]] && flag="" dir=debug
+    step "building $profile binaries (yomiage, the gpu and float_models tests, the gpu benchmark)"
+    exe() { sed -n 's/.*Executable.*(\(.*\))/\1/p' | tail -1; }
+    cargo build $flag -p yomiage
     local gpu_test float_test bench
-    gpu_test=$(cargo test --release --test gpu --no-run 2>&1 | sed -n 's/.*Executable.*(\(.*\))/\1/p' | tail -1)
-    float_test=$(cargo test --release --test float_models --no-run 2>&1 | sed -n 's/.*Executable.*(\(.*\))/\1/p' | tail -1)
-    bench=$(cargo bench --bench gpu --no-run 2>&1 | sed -n 's/.*Executable.*(\(.*\))/\1/p' | tail -1)
+    gpu_test=$(cargo test $flag --test gpu --no-run 2>&1 | exe)
+    float_test=$(cargo test $flag --test float_models --no-run 2>&1 | exe)
+    bench=$(cargo test $flag --bench gpu --no-run 2>&1 | exe)
     [[ -x $gpu_test && -x $float_test && -x $bench ]] || die "could not find the test/bench executables"
     local work
     work=$(mktemp -d)
     trap 'rm -rf "$work"' RETURN
     mkdir -p "$work/bundle/bin" "$work/bundle/lib"
-    cp "$CARGO_TARGET_DIR/release/yomiage" "$work/bundle/bin/yomiage"
+    cp "$CARGO_TARGET_DIR/$dir/yomiage" "$work/bundle/bin/yomiage"
     cp "$gpu_test" "$work/bundle/bin/gpu-test"
     cp "$float_test" "$work/bundle/bin/float-models-test"
     cp "$bench" "$work/bundle/bin/gpu-bench"

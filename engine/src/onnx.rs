@@ -616,6 +616,48 @@ mod tests {
         );
     }
 
+    fn on(device: DeviceRequest) -> SessionOptions {
+        SessionOptions {
+            device,
+            ..SessionOptions::default()
+        }
+    }
+
+    #[test]
+    fn cuda_without_the_gpu_runtime_is_an_error_naming_setup_gpu() {
+        let cpu = Path::new("/nonexistent/libonnxruntime.so.1.32.0");
+        match OnnxRuntime::open(cpu, None, on(DeviceRequest::Cuda)) {
+            Err(e @ RuntimeError::CudaUnavailable { .. }) => {
+                assert!(e.to_string().contains("setup --gpu"), "{e}")
+            }
+            other => panic!("{:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn a_missing_cuda_library_is_named_and_auto_then_takes_the_cpu_library() {
+        let cpu = Path::new("/nonexistent/cpu/libonnxruntime.so.1.32.0");
+        let gpu = GpuRuntime {
+            library: PathBuf::from("/nonexistent/gpu/libonnxruntime.so.1.31.1"),
+            preload: vec![PathBuf::from("/nonexistent/gpu/libcudart.so.13")],
+        };
+        match OnnxRuntime::open(cpu, Some(&gpu), on(DeviceRequest::Cuda)) {
+            Err(RuntimeError::CudaUnavailable { reason }) => {
+                assert!(reason.contains("libcudart.so.13"), "{reason}")
+            }
+            other => panic!("{:?}", other.err()),
+        }
+        // Auto falls back to the CPU build: here its absence is the error.
+        match OnnxRuntime::open(cpu, Some(&gpu), on(DeviceRequest::Auto)) {
+            Err(RuntimeError::LibraryMissing(p)) => assert_eq!(p, cpu),
+            other => panic!("{:?}", other.err()),
+        }
+        match OnnxRuntime::open(cpu, None, on(DeviceRequest::Auto)) {
+            Err(RuntimeError::LibraryMissing(p)) => assert_eq!(p, cpu),
+            other => panic!("{:?}", other.err()),
+        }
+    }
+
     #[test]
     fn a_file_that_is_not_a_library_is_an_error_not_a_panic() {
         let dir = std::env::temp_dir().join(format!("yomiage-ort-test-{}", std::process::id()));

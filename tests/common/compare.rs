@@ -50,7 +50,8 @@ pub fn snr_db(reference: &[f32], test: &[f32]) -> f64 {
 }
 
 /// Mean log-spectral distance (dB, RMS over 1024-point bins) over the frames where the
-/// reference is louder than −50 dBFS, aligned.
+/// reference is louder than −50 dBFS, aligned. Both spectra are floored 60 dB below the
+/// reference frame's peak bin, so the noise floor between harmonics does not dominate.
 pub fn log_spectral_distance(reference: &[f32], test: &[f32]) -> f64 {
     const N: usize = 1024;
     const HOP: usize = 256;
