@@ -4,13 +4,14 @@
 # That machine has the NVIDIA driver, CUDA 13 and cuDNN 9 (PyTorch's nvidia-* wheels), python3
 # with `onnx` and `numpy`, but no onnxruntime-gpu, no network, and at most 64 MiB travels per
 # call. So: the GPU build of ONNX Runtime, the voice, the dictionary and the binaries built here
-# travel as one xz archive cut into parts of at most 60 MiB, one part per call (the machine
+# travel as one gzip archive cut into parts of at most 60 MiB, one part per call (the machine
 # keeps ignored files between calls while it stays warm); the CUDA/cuDNN libraries are the
 # machine's own (YOMIAGE_CUDA_LIBS); the stage models and the float decoders are converted
 # there from the voice with the scripts in this tree and checked against the pinned sha256s.
 #
 # Steps (each prints what it does and what to call next):
 #   here:   scripts/gpu-device.sh pack            build, bundle, split into .gpu-parts/
+#                                                 (GPU_PACK_PROFILE=dev: reuse debug builds)
 #   device: scripts/gpu-device.sh probe           what the machine has (driver, libraries, tools)
 #   device: scripts/gpu-device.sh receive N       check part N (carry .gpu-parts/part-N and
 #                                                 .gpu-parts/SHA256SUMS), keep it in .gpu-stage/
@@ -24,7 +25,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 PARTS=$ROOT/.gpu-parts
 STAGE=$ROOT/.gpu-stage
-PART_BYTES=$((60 * 1024 * 1024))
+PART_BYTES=$((56 * 1024 * 1024))  # + the working tree (~1 MiB) under the 64 MiB a call carries
 
 step() { printf '\n== %s\n' "$*"; }
 die() {
@@ -79,10 +80,12 @@ pack() {
         $(cd "$home" && ls -d models/kokoro-ja/streaming 2>/dev/null)
     rm -rf "$PARTS"
     mkdir -p "$PARTS"
-    step "compressing (xz) and cutting into parts of $((PART_BYTES / 1024 / 1024)) MiB"
-    tar -C "$work/bundle" -cf - . | xz -T2 -6 >"$work/bundle.tar.xz"
-    split -b "$PART_BYTES" -d -a 2 "$work/bundle.tar.xz" "$PARTS/part-"
-    (cd "$work" && sha256sum bundle.tar.xz) >"$PARTS/SHA256SUMS"
+    # gzip: on every machine, and fast (xz -6 took over 20 minutes here for ~10 % less); the
+    # model weights hardly compress anyway.
+    step "compressing (gzip) and cutting into parts of $((PART_BYTES / 1024 / 1024)) MiB"
+    tar -C "$work/bundle" -cf - . | gzip -6 >"$work/bundle.tar.gz"
+    split -b "$PART_BYTES" -d -a 2 "$work/bundle.tar.gz" "$PARTS/part-"
+    (cd "$work" && sha256sum bundle.tar.gz) >"$PARTS/SHA256SUMS"
     (cd "$PARTS" && sha256sum part-*) >>"$PARTS/SHA256SUMS"
     ls -l "$PARTS"
     local n
@@ -152,19 +155,14 @@ assemble() {
     step "checking every part"
     (cd "$STAGE/parts" && grep ' part-' SHA256SUMS | sha256sum -c --quiet -) || die "a part is missing or damaged"
     step "joining and checking the archive"
-    cat "$STAGE"/parts/part-* >"$STAGE/bundle.tar.xz"
-    (cd "$STAGE" && grep ' bundle.tar.xz' parts/SHA256SUMS | sha256sum -c --quiet -) || die "the joined archive fails its sha256"
+    cat "$STAGE"/parts/part-* >"$STAGE/bundle.tar.gz"
+    (cd "$STAGE" && grep ' bundle.tar.gz' parts/SHA256SUMS | sha256sum -c --quiet -) || die "the joined archive fails its sha256"
     step "unpacking"
     rm -rf "$STAGE/root"
     mkdir -p "$STAGE/root/data"
-    if command -v xz >/dev/null; then
-        xz -dc "$STAGE/bundle.tar.xz" | tar -C "$STAGE/root" -xf -
-    else
-        python3 -c 'import lzma, shutil, sys; shutil.copyfileobj(lzma.open(sys.argv[1]), sys.stdout.buffer)' \
-            "$STAGE/bundle.tar.xz" | tar -C "$STAGE/root" -xf -
-    fi
+    tar -C "$STAGE/root" -xzf "$STAGE/bundle.tar.gz"
     tar -C "$STAGE/root/data" -xf "$STAGE/root/data.tar"
-    rm -f "$STAGE/root/data.tar" "$STAGE/bundle.tar.xz"
+    rm -f "$STAGE/root/data.tar" "$STAGE/bundle.tar.gz"
     local home=$STAGE/root/data
     step "converting the stage models and the float decoders from the voice (python3 there)"
     local conv=$STAGE/convert
