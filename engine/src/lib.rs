@@ -761,8 +761,9 @@ impl Engine {
 
     /// The first model call of `query` decoded four ways, for measuring the streaming scheme:
     /// chunked with `schedule` (as streamed), whole with the same fixed statistics, whole with
-    /// its own statistics (float), and the int8 whole-utterance decoder that
-    /// [`Engine::synthesize`] uses. No edge trimming or pause silence; the same frames for all.
+    /// its own statistics (float), and the whole-utterance decoder that [`Engine::synthesize`]
+    /// uses (int8 on the CPU by default, see [`Precision`]). No edge trimming or pause
+    /// silence; the same frames for all.
     pub fn decode_variants(
         &self,
         query: &CheckedQuery,
