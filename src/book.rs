@@ -12,9 +12,12 @@ use yomiage_book::encode::Format;
 use yomiage_book::render::{self, Outcome, Progress, Settings};
 use yomiage_book::InputFormat;
 use yomiage_engine::onnx::SessionOptions;
-use yomiage_engine::{Engine, EnginePaths};
+use yomiage_engine::Engine;
+use yomiage_frontend::AccentEstimator;
 use yomiage_frontend::UserDictionary;
 use yomiage_voices::{Layout, Manifest};
+
+use crate::device::DeviceArgs;
 
 #[derive(clap::Args)]
 pub struct BookArgs {
@@ -26,6 +29,8 @@ pub struct BookArgs {
     /// Voice name or speaker ID.
     #[arg(long, default_value = "jf_alpha")]
     voice: String,
+    #[command(flatten)]
+    device: DeviceArgs,
     /// Audio format of the chapter files.
     #[arg(long, value_enum, default_value_t = FormatArg::Flac)]
     format: FormatArg,
@@ -145,6 +150,7 @@ pub fn run(
     layout: &Layout,
     manifest: &Manifest,
     user_dict: &Path,
+    accent: AccentEstimator,
 ) -> Result<ExitCode> {
     let format = match args.input_format {
         InputArg::Auto => None,
@@ -223,15 +229,20 @@ pub fn run(
     settings.dictionary_hash = dictionary_hash;
 
     super::ensure_set_up(layout, manifest, &super::setup::Component::ALL)?;
-    let paths = EnginePaths::from_layout(layout, manifest);
-    let mut engine = Engine::load(
+    let paths = super::engine_paths(layout, manifest, &args.device)?;
+    let mut engine = Engine::load_with(
         &paths,
         SessionOptions {
             intra_threads: threads,
             spinning: false,
+            device: args.device.request(),
         },
+        args.device.precision(),
     )
     .context("loading the engine")?;
+    engine.set_accent_estimator(accent);
+    // Both change the audio: a chapter made with other ones is rendered again.
+    settings.analysis = format!("accent={accent};decoder={}", engine.precision());
     if !words.is_empty() {
         engine
             .set_user_dictionary(&words)

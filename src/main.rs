@@ -2,6 +2,7 @@
 //! dictionary.
 
 mod book;
+mod device;
 mod dict;
 mod say;
 mod serve;
@@ -19,6 +20,7 @@ use yomiage_engine::{AudioQuery, Engine, EnginePaths, SynthesisOptions};
 use yomiage_frontend::AccentEstimator;
 use yomiage_voices::{Layout, Manifest};
 
+use device::{DeviceArg, DeviceArgs};
 use setup::stamp::Health;
 use setup::{Component, Setup};
 
@@ -57,9 +59,13 @@ enum Cmd {
         /// Only report what is present, missing or corrupt; exit 1 if anything is not present.
         #[arg(long)]
         check: bool,
-        /// Limit to some components (default: all).
+        /// Limit to some components (default: all but the GPU ones).
         #[arg(long, value_enum)]
         only: Vec<ComponentArg>,
+        /// Also the GPU runtime (onnxruntime-gpu, CUDA and cuDNN from PyPI, ~1.2 GB) and the
+        /// float models that `--device cuda` runs.
+        #[arg(long, conflicts_with = "only")]
+        gpu: bool,
     },
     /// Synthesize text into a WAV file (24 kHz, 16-bit, mono).
     Synth {
@@ -80,6 +86,8 @@ enum Cmd {
         voice: String,
         #[command(flatten)]
         scales: Scales,
+        #[command(flatten)]
+        device: DeviceArgs,
     },
     /// Print the AudioQuery (VOICEVOX JSON) for a text: phrases, moras, lengths, pitches.
     Query {
@@ -88,6 +96,8 @@ enum Cmd {
         /// Voice name or speaker ID.
         #[arg(long, default_value = "jf_alpha")]
         voice: String,
+        #[command(flatten)]
+        device: DeviceArgs,
     },
     /// List the voices and their speaker IDs.
     Voices,
@@ -178,6 +188,10 @@ enum ComponentArg {
     Voice,
     Models,
     Dictionary,
+    /// onnxruntime-gpu and the CUDA/cuDNN libraries.
+    Gpu,
+    /// The float decoders for the GPU.
+    FloatModels,
 }
 
 impl From<ComponentArg> for Component {
@@ -187,6 +201,8 @@ impl From<ComponentArg> for Component {
             ComponentArg::Voice => Component::Voice,
             ComponentArg::Models => Component::Models,
             ComponentArg::Dictionary => Component::Dictionary,
+            ComponentArg::Gpu => Component::Gpu,
+            ComponentArg::FloatModels => Component::FloatModels,
         }
     }
 }
@@ -218,15 +234,24 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
     let layout = Layout::from_env()?;
     let user_dict = user_dict.unwrap_or_else(|| layout.user_dictionary_file());
     match cmd {
-        Cmd::Setup { check, only } => {
-            let components: Vec<Component> = if only.is_empty() {
+        Cmd::Setup { check, only, gpu } => {
+            let mut components: Vec<Component> = if only.is_empty() {
                 Component::ALL.to_vec()
             } else {
                 only.into_iter().map(Component::from).collect()
             };
+            if gpu {
+                components.extend(Component::GPU);
+            }
             let setup = Setup::new(layout.clone(), manifest);
             if check {
-                return check_report(&setup, &layout, &components);
+                // Without --gpu (and --only) the GPU components are reported, not required.
+                let optional: &[Component] = if components == Component::ALL {
+                    &Component::GPU
+                } else {
+                    &[]
+                };
+                return check_report(&setup, &layout, &components, optional);
             }
             eprintln!("data directory: {}", layout.root().display());
             setup.ensure(&components, true)?;
@@ -241,13 +266,14 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             accent_command(&layout, &manifest, &user_dict, accent, input, format)
         }
         Cmd::Dict { action } => dict::run(action, &user_dict),
-        Cmd::Book(args) => book::run(*args, &layout, &manifest, &user_dict),
+        Cmd::Book(args) => book::run(*args, &layout, &manifest, &user_dict, accent),
         Cmd::Serve(args) => serve::run(args, &layout, &manifest, &user_dict, accent),
         Cmd::Say(args) => {
             let voice = manifest.voice(args.voice())?;
+            let device = args.device();
             say::run(
                 args,
-                || load_engine(&layout, &manifest, Some(&user_dict), accent),
+                || load_engine(&layout, &manifest, Some(&user_dict), accent, &device),
                 voice,
             )
         }
@@ -267,6 +293,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             timings,
             voice,
             scales,
+            device,
         } => {
             // Validate everything the user gave before any slow work.
             let voice = manifest.voice(&voice)?;
@@ -292,7 +319,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             let timings_sink = timings.as_deref().map(json_sink).transpose()?;
             // A query is rendered as it is: no analysis, so no user dictionary.
             let words = query.is_none().then_some(user_dict.as_path());
-            let engine = load_engine(&layout, &manifest, words, accent)?;
+            let engine = load_engine(&layout, &manifest, words, accent, &device)?;
             let synthesis = match &query {
                 Some(q) => engine.synthesize(q, &voice)?,
                 None => {
@@ -318,10 +345,14 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             );
             Ok(ExitCode::SUCCESS)
         }
-        Cmd::Query { text, voice } => {
+        Cmd::Query {
+            text,
+            voice,
+            device,
+        } => {
             let voice = manifest.voice(&voice)?;
             let text = read_text(text)?;
-            let engine = load_engine(&layout, &manifest, Some(&user_dict), accent)?;
+            let engine = load_engine(&layout, &manifest, Some(&user_dict), accent, &device)?;
             let query = engine.audio_query(&text, &voice)?;
             println!("{}", serde_json::to_string_pretty(&query)?);
             Ok(ExitCode::SUCCESS)
@@ -355,9 +386,20 @@ fn write_json(
     Ok(())
 }
 
-fn check_report(setup: &Setup, layout: &Layout, components: &[Component]) -> Result<ExitCode> {
+fn check_report(
+    setup: &Setup,
+    layout: &Layout,
+    components: &[Component],
+    optional: &[Component],
+) -> Result<ExitCode> {
     println!("data directory: {}", layout.root().display());
     let mut ok = true;
+    for &c in optional {
+        match setup.full_health(c)? {
+            Health::Present => println!("present  {c} (optional)"),
+            h => println!("optional {c}: {h} (`yomiage setup --gpu` installs it)"),
+        }
+    }
     for &c in components {
         match setup.full_health(c)? {
             Health::Present => println!("present  {c}"),
@@ -381,13 +423,15 @@ fn check_report(setup: &Setup, layout: &Layout, components: &[Component]) -> Res
     })
 }
 
-/// Loads the engine, first running setup for anything missing (unless YOMIAGE_AUTO_SETUP=0),
-/// with the words of the user dictionary at `user_dict` if it has any.
+/// Loads the engine on the device asked for, first running setup for anything missing (unless
+/// YOMIAGE_AUTO_SETUP=0; never the GPU components, which are large and only on request), with
+/// the words of the user dictionary at `user_dict` if it has any.
 fn load_engine(
     layout: &Layout,
     manifest: &Manifest,
     user_dict: Option<&Path>,
     accent: AccentEstimator,
+    device: &DeviceArgs,
 ) -> Result<Engine> {
     // A corrupt user dictionary fails before the slow work.
     let words = user_dict
@@ -395,9 +439,14 @@ fn load_engine(
         .transpose()?
         .flatten();
     ensure_set_up(layout, manifest, &Component::ALL)?;
-    let paths = EnginePaths::from_layout(layout, manifest);
+    let paths = engine_paths(layout, manifest, device)?;
+    let session = SessionOptions {
+        device: device.request(),
+        ..SessionOptions::default()
+    };
     let mut engine =
-        Engine::load(&paths, SessionOptions::default()).context("loading the engine")?;
+        Engine::load_with(&paths, session, device.precision()).context("loading the engine")?;
+    tracing::info!(device = %engine.device(), precision = %engine.precision(), "engine ready");
     engine.set_accent_estimator(accent);
     if let Some(words) = words {
         engine
@@ -405,6 +454,35 @@ fn load_engine(
             .context("applying the user dictionary")?;
     }
     Ok(engine)
+}
+
+/// The engine's files; with the GPU runtime when the device may be CUDA and it is installed.
+fn engine_paths(layout: &Layout, manifest: &Manifest, device: &DeviceArgs) -> Result<EnginePaths> {
+    let paths = EnginePaths::from_layout(layout, manifest);
+    if device.device == DeviceArg::Cpu {
+        return Ok(paths);
+    }
+    let setup = Setup::new(layout.clone(), manifest.clone());
+    // With YOMIAGE_CUDA_LIBS the CUDA libraries come from elsewhere (see
+    // `EnginePaths::with_gpu`): only the float models must be installed here, and the GPU
+    // build of ONNX Runtime must be there (its absence is reported when it is loaded).
+    let external_cuda = std::env::var_os("YOMIAGE_CUDA_LIBS").is_some_and(|v| !v.is_empty());
+    let missing: Vec<String> = Component::GPU
+        .iter()
+        .filter(|&&c| !(external_cuda && c == Component::Gpu))
+        .map(|&c| (c, setup.quick_health(c)))
+        .filter(|(_, h)| *h != Health::Present)
+        .map(|(c, h)| format!("{c} ({h})"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(paths.with_gpu(layout, manifest));
+    }
+    let missing = missing.join(", ");
+    if device.device == DeviceArg::Cuda {
+        bail!("--device cuda: not set up: {missing}; run `yomiage setup --gpu`");
+    }
+    tracing::info!(%missing, "device auto: CPU (run `yomiage setup --gpu` for CUDA)");
+    Ok(paths)
 }
 
 /// Runs set-up for whichever of `components` is missing (unless YOMIAGE_AUTO_SETUP=0).

@@ -30,11 +30,17 @@ pub struct SayArgs {
     /// Speaking rate (1 = the voice's own).
     #[arg(long, default_value_t = 1.0)]
     speed: f32,
+    #[command(flatten)]
+    device: crate::device::DeviceArgs,
 }
 
 impl SayArgs {
     pub fn voice(&self) -> &str {
         &self.voice
+    }
+
+    pub fn device(&self) -> crate::device::DeviceArgs {
+        self.device
     }
 }
 

@@ -34,6 +34,8 @@ pub struct ServeArgs {
     /// Allow browser pages from this origin (repeatable; `*` for any). CORS is off without it.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
+    #[command(flatten)]
+    device: crate::device::DeviceArgs,
 }
 
 impl ServeArgs {
@@ -67,7 +69,12 @@ pub fn run(
 ) -> Result<ExitCode> {
     let config = args.config()?;
     // The server reads and applies the user dictionary itself (and edits it over HTTP).
-    let engine = crate::load_engine(layout, manifest, None, accent)?;
+    let engine = crate::load_engine(layout, manifest, None, accent, &args.device)?;
+    eprintln!(
+        "yomiage serve: models on {} ({} decoder)",
+        engine.device(),
+        engine.precision()
+    );
     let state = AppState::new(engine, manifest.clone(), user_dict.to_owned(), config)
         .context("starting the server")?;
     yomiage_server::run_blocking(state, |addr| {

@@ -2,7 +2,7 @@
 //! independent tracker (pYIN), read per mora through the returned timings.
 
 mod common;
-use common::pitch::{f0_track, median_f0, semitones};
+use common::pitch::{f0_track, median_f0, tone_steps};
 use common::*;
 
 struct Measured {
@@ -42,22 +42,7 @@ fn render(text: &str, dir: &std::path::Path) -> Measured {
 
 /// Rise (+1), fall (−1) or level (0) between adjacent moras, with a 1-semitone dead band.
 fn steps(m: &Measured) -> Vec<i32> {
-    m.moras
-        .windows(2)
-        .map(|w| match (w[0].1, w[1].1) {
-            (Some(a), Some(b)) => {
-                let st = semitones(a, b);
-                if st > 1.0 {
-                    1
-                } else if st < -1.0 {
-                    -1
-                } else {
-                    0
-                }
-            }
-            _ => 0,
-        })
-        .collect()
+    tone_steps(&m.moras.iter().map(|(_, f)| *f).collect::<Vec<_>>())
 }
 
 #[test]

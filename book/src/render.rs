@@ -45,6 +45,9 @@ pub struct Settings {
     pub format: Format,
     /// sha256 of the dictionaries in effect (user + book), so a new word re-renders.
     pub dictionary_hash: String,
+    /// The accent estimator and decoder weights the engine uses (e.g. `accent=learned;
+    /// decoder=int8`).
+    pub analysis: String,
 }
 
 impl Settings {
@@ -66,6 +69,7 @@ impl Settings {
             true_peak_dbtp: -1.5,
             format,
             dictionary_hash: String::new(),
+            analysis: String::new(),
         }
     }
 
@@ -183,6 +187,7 @@ pub fn plan(book: &Book, settings: &Settings) -> (Vec<Planned>, Vec<String>) {
             settings.lead_in,
             settings.chapter_pause,
             &settings.dictionary_hash,
+            &settings.analysis,
             env!("CARGO_PKG_VERSION"),
         ));
         let output_hash = hash(&(

@@ -32,8 +32,8 @@ use crate::acoustic::AcousticError;
 use crate::chunk::chunk_phrases;
 use crate::norm::NormModel;
 use crate::onnx::{
-    DecoderFrontModel, DecoderModel, DurationModel, GeneratorModel, NormStats, OnnxRuntime,
-    ProsodyModel, RuntimeError, SessionOptions,
+    DecoderFrontModel, DecoderModel, Device, DurationModel, GeneratorModel, GpuRuntime, NormStats,
+    OnnxRuntime, ProsodyModel, RuntimeError, SessionOptions,
 };
 use crate::prosody::ContourParams;
 use crate::render::{LengthScales, Plan};
@@ -141,22 +141,93 @@ impl<T> LazyModel<T> {
 /// Where the engine's files are; usually derived from a [`Layout`] and the manifest.
 #[derive(Debug, Clone)]
 pub struct EnginePaths {
+    /// The CPU build of ONNX Runtime.
     pub onnxruntime: PathBuf,
     pub models_dir: PathBuf,
+    /// The float decoders (`setup --gpu`).
+    pub float_models_dir: PathBuf,
     pub vocab: PathBuf,
     pub dictionary: PathBuf,
+    /// The GPU build of ONNX Runtime and its CUDA libraries, when installed.
+    pub gpu: Option<GpuRuntime>,
 }
 
 impl EnginePaths {
+    /// The paths of a data directory, without the GPU runtime (see [`EnginePaths::with_gpu`]).
     pub fn from_layout(layout: &Layout, manifest: &Manifest) -> Self {
         EnginePaths {
             onnxruntime: layout
                 .onnxruntime_dir()
                 .join(manifest.onnxruntime.library_name()),
             models_dir: layout.models_dir(),
+            float_models_dir: layout.float_models_dir(),
             vocab: layout.voice_source_dir().join("vocab.json"),
             dictionary: layout.dictionary_dir(),
+            gpu: None,
         }
+    }
+
+    /// Adds the GPU runtime of the data directory (the caller knows it is installed).
+    /// `YOMIAGE_CUDA_LIBS` (directories, `:`-separated) takes the CUDA and cuDNN libraries from
+    /// there instead, by file name — e.g. a PyTorch install's `nvidia/cu13/lib` and
+    /// `nvidia/cudnn/lib` on a machine where the pinned ones cannot be fetched.
+    pub fn with_gpu(mut self, layout: &Layout, manifest: &Manifest) -> Self {
+        let dir = layout.gpu_dir();
+        let external = std::env::var_os("YOMIAGE_CUDA_LIBS").filter(|v| !v.is_empty());
+        let find = |rel: &String| -> PathBuf {
+            let installed = dir.join(rel);
+            let (Some(dirs), Some(name)) = (&external, installed.file_name()) else {
+                return installed;
+            };
+            std::env::split_paths(dirs)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+                .unwrap_or(installed)
+        };
+        self.gpu = Some(GpuRuntime {
+            library: dir.join(&manifest.gpu.library),
+            preload: manifest.gpu.preload.iter().map(find).collect(),
+        });
+        self
+    }
+}
+
+/// Which decoder weights run. The int8 original is the CPU's: ONNX Runtime's CUDA provider
+/// lacks its dynamic-quantization kernels, so on CUDA those nodes would bounce back to the CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    Int8,
+    /// Dequantized weights (`decoder.f32.onnx`).
+    Fp32,
+    /// Weighted layers in float16, the rest float32 (`decoder.f16.onnx`).
+    Fp16,
+}
+
+impl Precision {
+    /// int8 on the CPU, float32 on CUDA.
+    pub fn default_for(device: Device) -> Self {
+        match device {
+            Device::Cpu => Precision::Int8,
+            Device::Cuda => Precision::Fp32,
+        }
+    }
+
+    fn decoder_file(self, paths: &EnginePaths) -> PathBuf {
+        match self {
+            Precision::Int8 => paths.models_dir.join("decoder.onnx"),
+            Precision::Fp32 => paths.float_models_dir.join("decoder.f32.onnx"),
+            Precision::Fp16 => paths.float_models_dir.join("decoder.f16.onnx"),
+        }
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Precision::Int8 => "int8",
+            Precision::Fp32 => "fp32",
+            Precision::Fp16 => "fp16",
+        })
     }
 }
 
@@ -251,6 +322,7 @@ pub struct Engine {
     recent: Mutex<RecentAcoustics>,
     contour: ContourParams,
     schedule: ChunkSchedule,
+    precision: Precision,
     // Declared last so sessions are dropped before the runtime they were made from.
     runtime: OnnxRuntime,
 }
@@ -263,9 +335,29 @@ struct RenderedChunk {
 }
 
 impl Engine {
+    /// Loads on `session.device` with that device's decoder (see [`Precision::default_for`]).
     pub fn load(paths: &EnginePaths, session: SessionOptions) -> Result<Self, EngineError> {
+        Self::load_with(paths, session, None)
+    }
+
+    /// [`Engine::load`] with a chosen decoder precision (`None`: the device's default).
+    pub fn load_with(
+        paths: &EnginePaths,
+        session: SessionOptions,
+        precision: Option<Precision>,
+    ) -> Result<Self, EngineError> {
         // The runtime first: a missing library is the most common set-up fault.
-        let runtime = OnnxRuntime::load(&paths.onnxruntime, session)?;
+        let runtime = OnnxRuntime::open(&paths.onnxruntime, paths.gpu.as_ref(), session)?;
+        let device = runtime.device();
+        let precision = precision.unwrap_or(Precision::default_for(device));
+        let decoder_file = precision.decoder_file(paths);
+        if precision != Precision::Int8 && !decoder_file.is_file() {
+            return Err(RuntimeError::FloatModelMissing(decoder_file).into());
+        }
+        if device == Device::Cuda && precision == Precision::Int8 {
+            tracing::warn!("int8 decoder on CUDA: its integer operators run on the CPU");
+        }
+        tracing::info!(%device, %precision, library = %runtime.library().display(), "engine");
         let frontend = Frontend::load(&paths.dictionary)?;
         let vocab = Vocab::load(&paths.vocab)?;
         let m = &paths.models_dir;
@@ -276,7 +368,7 @@ impl Engine {
             vocab,
             duration,
             prosody,
-            decoder: LazyModel::new(m.join("decoder.onnx"))?,
+            decoder: LazyModel::new(decoder_file)?,
             front: LazyModel::new(m.join("decoder_front.onnx"))?,
             generator: LazyModel::new(m.join("generator.onnx"))?,
             models_dir: m.clone(),
@@ -285,8 +377,19 @@ impl Engine {
             recent: Mutex::new(RecentAcoustics::default()),
             contour: ContourParams::default(),
             schedule: ChunkSchedule::default(),
+            precision,
             runtime,
         })
+    }
+
+    /// Where the models run (CUDA only if its provider started).
+    pub fn device(&self) -> Device {
+        self.runtime.device()
+    }
+
+    /// The weights of the whole-utterance decoder.
+    pub fn precision(&self) -> Precision {
+        self.precision
     }
 
     pub fn frontend(&self) -> &Frontend {
@@ -663,8 +766,9 @@ impl Engine {
 
     /// The first model call of `query` decoded four ways, for measuring the streaming scheme:
     /// chunked with `schedule` (as streamed), whole with the same fixed statistics, whole with
-    /// its own statistics (float), and the int8 whole-utterance decoder that
-    /// [`Engine::synthesize`] uses. No edge trimming or pause silence; the same frames for all.
+    /// its own statistics (float), and the whole-utterance decoder that [`Engine::synthesize`]
+    /// uses (int8 on the CPU by default, see [`Precision`]). No edge trimming or pause
+    /// silence; the same frames for all.
     pub fn decode_variants(
         &self,
         query: &CheckedQuery,

@@ -4,6 +4,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use ort::ep::cuda::ConvAlgorithmSearch;
+use ort::ep::{ExecutionProviderDispatch, CUDA};
 use ort::session::{builder::GraphOptimizationLevel, Session};
 use ort::value::TensorRef;
 
@@ -18,6 +20,8 @@ pub enum RuntimeError {
     LibraryLoad { path: PathBuf, message: String },
     #[error("model file {0} is missing; run `yomiage setup`")]
     ModelMissing(PathBuf),
+    #[error("float model {0} is missing; run `yomiage setup --gpu`")]
+    FloatModelMissing(PathBuf),
     #[error("could not load model {path}: {source}")]
     ModelLoad { path: PathBuf, source: ort::Error },
     #[error("{stage} model failed: {source}")]
@@ -27,6 +31,88 @@ pub enum RuntimeError {
     },
     #[error("{stage} model returned {what}")]
     Output { stage: &'static str, what: String },
+    /// `--device cuda` was asked for and the CUDA provider could not start (never a silent
+    /// fall-back: `auto` is the choice that falls back).
+    #[error("CUDA is not available: {reason}")]
+    CudaUnavailable { reason: String },
+    /// ort loads one ONNX Runtime library per process and keeps it.
+    #[error(
+        "ONNX Runtime is already loaded from {loaded} in this process; cannot switch to {wanted}"
+    )]
+    OtherLibraryLoaded { loaded: PathBuf, wanted: PathBuf },
+}
+
+/// Where the models run, once decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Device {
+    #[default]
+    Cpu,
+    Cuda,
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Device::Cpu => "cpu",
+            Device::Cuda => "cuda",
+        })
+    }
+}
+
+/// Where the models should run: `Auto` takes CUDA when it starts and the CPU otherwise, and
+/// says why; `Cuda` fails with [`RuntimeError::CudaUnavailable`] instead of falling back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeviceRequest {
+    #[default]
+    Cpu,
+    Cuda,
+    Auto,
+}
+
+/// ONNX Runtime's GPU build and the CUDA/cuDNN libraries its CUDA provider needs, as
+/// `yomiage setup --gpu` installs them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GpuRuntime {
+    /// `libonnxruntime.so` of the onnxruntime-gpu wheel (its providers lie beside it).
+    pub library: PathBuf,
+    /// Loaded first, in this order: later lookups by soname (the provider's DT_NEEDED, its
+    /// dlopen of cuDNN and NVRTC) find these instead of searching LD_LIBRARY_PATH, which a
+    /// running process cannot change.
+    pub preload: Vec<PathBuf>,
+}
+
+/// The library ort loaded in this process and its environment: ort keeps the first library
+/// for good and allows one environment per process, so every runtime shares these.
+static LOADED: Mutex<Option<(PathBuf, ort::environment::Environment)>> = Mutex::new(None);
+
+fn loaded_library() -> Option<PathBuf> {
+    LOADED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .as_ref()
+        .map(|(l, _)| l.clone())
+}
+
+/// The CUDA provider as every session registers it: failing loudly (ort's default is to log
+/// and run on the CPU), with cuDNN's heuristic algorithm choice — the default exhaustive
+/// search benchmarks every convolution again for each new input length, and every utterance
+/// has a new length.
+fn cuda_provider() -> ExecutionProviderDispatch {
+    CUDA::default()
+        .with_conv_algorithm_search(ConvAlgorithmSearch::Heuristic)
+        .build()
+        .error_on_failure()
+}
+
+/// Why CUDA could not start, with the usual cause spelled out when the driver is absent.
+fn cuda_reason(message: String) -> RuntimeError {
+    // Loading the driver library only runs its initializers; if present it stays loaded.
+    let driver = ort::util::preload_dylib("libcuda.so.1");
+    let reason = match driver {
+        Ok(()) => message,
+        Err(e) => format!("{message} (no NVIDIA driver: libcuda.so.1 cannot be loaded: {e})"),
+    };
+    RuntimeError::CudaUnavailable { reason }
 }
 
 /// Session settings. Two intra-op threads without spinning measured fastest on 2 cores
@@ -35,6 +121,7 @@ pub enum RuntimeError {
 pub struct SessionOptions {
     pub intra_threads: usize,
     pub spinning: bool,
+    pub device: DeviceRequest,
 }
 
 impl Default for SessionOptions {
@@ -43,6 +130,7 @@ impl Default for SessionOptions {
         SessionOptions {
             intra_threads: cores.min(4),
             spinning: false,
+            device: DeviceRequest::Cpu,
         }
     }
 }
@@ -51,12 +139,99 @@ impl Default for SessionOptions {
 pub struct OnnxRuntime {
     env: ort::environment::Environment,
     options: SessionOptions,
+    device: Device,
+    library: PathBuf,
 }
 
 impl OnnxRuntime {
-    /// Loads the shared library at `library` (never searches the system; a missing file is
-    /// reported instead of letting `ort` panic at its first call).
+    /// Loads the CPU library at `library` (never searches the system; a missing file is
+    /// reported instead of letting `ort` panic at its first call). A CUDA request fails here:
+    /// CUDA needs [`OnnxRuntime::open`] with the GPU runtime.
     pub fn load(library: &Path, options: SessionOptions) -> Result<Self, RuntimeError> {
+        Self::open(library, None, options)
+    }
+
+    /// Loads the library `options.device` calls for: the CPU build at `cpu_library`, or the
+    /// GPU build of `gpu` (its CUDA libraries first), whose CUDA provider must then start.
+    /// `Auto` falls back to the CPU, logging why; `Cuda` returns the reason as an error.
+    pub fn open(
+        cpu_library: &Path,
+        gpu: Option<&GpuRuntime>,
+        options: SessionOptions,
+    ) -> Result<Self, RuntimeError> {
+        const NOT_INSTALLED: &str =
+            "the GPU runtime is not installed; run `yomiage setup --gpu` to fetch it";
+        match (options.device, gpu) {
+            (DeviceRequest::Cpu, _) => Self::init(cpu_library, options, Device::Cpu),
+            (DeviceRequest::Cuda, None) => Err(RuntimeError::CudaUnavailable {
+                reason: NOT_INSTALLED.into(),
+            }),
+            (DeviceRequest::Cuda, Some(gpu)) => Self::open_cuda(gpu, options),
+            (DeviceRequest::Auto, None) => {
+                tracing::info!("device auto: CPU ({NOT_INSTALLED})");
+                Self::init(cpu_library, options, Device::Cpu)
+            }
+            (DeviceRequest::Auto, Some(gpu)) => match Self::open_cuda(gpu, options) {
+                Ok(rt) => {
+                    tracing::info!("device auto: CUDA");
+                    Ok(rt)
+                }
+                Err(RuntimeError::CudaUnavailable { reason }) => {
+                    // The GPU build, once loaded, stays for the process; its CPU provider runs
+                    // the models as well as the CPU build's does.
+                    let library = loaded_library()
+                        .filter(|l| *l == gpu.library)
+                        .unwrap_or_else(|| cpu_library.to_owned());
+                    tracing::warn!(
+                        %reason,
+                        library = %library.display(),
+                        "device auto: CUDA unavailable, running on the CPU"
+                    );
+                    Self::init(&library, options, Device::Cpu)
+                }
+                Err(e) => Err(e),
+            },
+        }
+    }
+
+    fn open_cuda(gpu: &GpuRuntime, options: SessionOptions) -> Result<Self, RuntimeError> {
+        for lib in &gpu.preload {
+            if !lib.is_file() {
+                return Err(RuntimeError::CudaUnavailable {
+                    reason: format!(
+                        "{} is missing; run `yomiage setup --gpu` to repair",
+                        lib.display()
+                    ),
+                });
+            }
+            // From the pinned, verified wheels; they stay loaded for the process.
+            ort::util::preload_dylib(lib.as_path()).map_err(|e| RuntimeError::CudaUnavailable {
+                reason: format!("cannot load {}: {e}", lib.display()),
+            })?;
+            tracing::debug!(library = %lib.display(), "preloaded");
+        }
+        let rt = Self::init(&gpu.library, options, Device::Cuda).map_err(|e| match e {
+            e @ RuntimeError::OtherLibraryLoaded { .. } => e,
+            e => RuntimeError::CudaUnavailable {
+                reason: e.to_string(),
+            },
+        })?;
+        // Registering the provider loads libonnxruntime_providers_cuda.so and starts CUDA:
+        // this is where a missing driver or GPU shows.
+        let probe = Session::builder(&rt.env).and_then(|b| {
+            b.with_execution_providers([cuda_provider()])
+                .map_err(Into::into)
+        });
+        match probe {
+            Ok(_) => {
+                tracing::info!(library = %gpu.library.display(), "CUDA execution provider started");
+                Ok(rt)
+            }
+            Err(e) => Err(cuda_reason(e.to_string())),
+        }
+    }
+
+    fn init(library: &Path, options: SessionOptions, device: Device) -> Result<Self, RuntimeError> {
         if !library.is_file() {
             return Err(RuntimeError::LibraryMissing(library.to_owned()));
         }
@@ -64,12 +239,43 @@ impl OnnxRuntime {
             path: library.to_owned(),
             message,
         };
-        let builder = ort::init_from(library).map_err(|e| load_err(e.to_string()))?;
-        let env = builder
-            .with_name("yomiage")
-            .build()
-            .map_err(|e| load_err(e.to_string()))?;
-        Ok(OnnxRuntime { env, options })
+        let mut loaded = LOADED.lock().unwrap_or_else(|p| p.into_inner());
+        let env = match loaded.as_ref() {
+            Some((l, env)) if l == library => env.clone(),
+            Some((l, _)) => {
+                return Err(RuntimeError::OtherLibraryLoaded {
+                    loaded: l.clone(),
+                    wanted: library.to_owned(),
+                })
+            }
+            None => {
+                let env = ort::init_from(library)
+                    .map_err(|e| load_err(e.to_string()))?
+                    .with_name("yomiage")
+                    .build()
+                    .map_err(|e| load_err(e.to_string()))?;
+                tracing::info!(library = %library.display(), "ONNX Runtime loaded");
+                *loaded = Some((library.to_owned(), env.clone()));
+                env
+            }
+        };
+        drop(loaded);
+        Ok(OnnxRuntime {
+            env,
+            options,
+            device,
+            library: library.to_owned(),
+        })
+    }
+
+    /// Where this runtime's sessions run.
+    pub fn device(&self) -> Device {
+        self.device
+    }
+
+    /// The ONNX Runtime library in use.
+    pub fn library(&self) -> &Path {
+        &self.library
     }
 
     fn session(&self, path: &Path) -> Result<Mutex<Session>, RuntimeError> {
@@ -81,7 +287,11 @@ impl OnnxRuntime {
             source,
         };
         let build = || -> ort::Result<Session> {
-            Session::builder(&self.env)?
+            let mut builder = Session::builder(&self.env)?;
+            if self.device == Device::Cuda {
+                builder = builder.with_execution_providers([cuda_provider()])?;
+            }
+            builder
                 .with_intra_threads(self.options.intra_threads)?
                 .with_inter_threads(1)?
                 .with_intra_op_spinning(self.options.spinning)?
@@ -404,6 +614,48 @@ mod tests {
             err.contains("yomiage setup") && err.contains("/nonexistent"),
             "{err}"
         );
+    }
+
+    fn on(device: DeviceRequest) -> SessionOptions {
+        SessionOptions {
+            device,
+            ..SessionOptions::default()
+        }
+    }
+
+    #[test]
+    fn cuda_without_the_gpu_runtime_is_an_error_naming_setup_gpu() {
+        let cpu = Path::new("/nonexistent/libonnxruntime.so.1.32.0");
+        match OnnxRuntime::open(cpu, None, on(DeviceRequest::Cuda)) {
+            Err(e @ RuntimeError::CudaUnavailable { .. }) => {
+                assert!(e.to_string().contains("setup --gpu"), "{e}")
+            }
+            other => panic!("{:?}", other.err()),
+        }
+    }
+
+    #[test]
+    fn a_missing_cuda_library_is_named_and_auto_then_takes_the_cpu_library() {
+        let cpu = Path::new("/nonexistent/cpu/libonnxruntime.so.1.32.0");
+        let gpu = GpuRuntime {
+            library: PathBuf::from("/nonexistent/gpu/libonnxruntime.so.1.31.1"),
+            preload: vec![PathBuf::from("/nonexistent/gpu/libcudart.so.13")],
+        };
+        match OnnxRuntime::open(cpu, Some(&gpu), on(DeviceRequest::Cuda)) {
+            Err(RuntimeError::CudaUnavailable { reason }) => {
+                assert!(reason.contains("libcudart.so.13"), "{reason}")
+            }
+            other => panic!("{:?}", other.err()),
+        }
+        // Auto falls back to the CPU build: here its absence is the error.
+        match OnnxRuntime::open(cpu, Some(&gpu), on(DeviceRequest::Auto)) {
+            Err(RuntimeError::LibraryMissing(p)) => assert_eq!(p, cpu),
+            other => panic!("{:?}", other.err()),
+        }
+        match OnnxRuntime::open(cpu, None, on(DeviceRequest::Auto)) {
+            Err(RuntimeError::LibraryMissing(p)) => assert_eq!(p, cpu),
+            other => panic!("{:?}", other.err()),
+        }
     }
 
     #[test]

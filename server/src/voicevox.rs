@@ -1,7 +1,7 @@
 //! VOICEVOX ENGINE's API: same paths, parameter names, JSON shapes and status codes, so apps
 //! written for VOICEVOX work unchanged. Speaker and style IDs are the voice manifest's.
 
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -450,8 +450,16 @@ async fn presets() -> Json<[(); 0]> {
     Json([])
 }
 
-async fn supported_devices() -> Json<Value> {
-    Json(json!({ "cpu": true, "cuda": false, "dml": false }))
+/// The CPU always works; CUDA is reported when this engine's models run on it (`serve
+/// --device cuda|auto`).
+async fn supported_devices(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let cuda = state
+        .engine()
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .device()
+        == yomiage_engine::onnx::Device::Cuda;
+    Json(json!({ "cpu": true, "cuda": cuda, "dml": false }))
 }
 
 async fn engine_manifest(State(state): State<Arc<AppState>>) -> Json<Value> {

@@ -225,7 +225,9 @@ async fn a_stream_whose_client_disconnects_stops_and_frees_its_slot() {
         freed < Duration::from_secs(4),
         "the abandoned stream ran on for {freed:?}"
     );
-    // The next client is served at once.
+    // The next client is served at once: it is not queued behind the abandoned stream (12
+    // sentences, minutes in a debug build). The bound is loose because a loaded machine makes
+    // even a short request slow.
     let t = Instant::now();
     let r = c
         .post(s.url("/v1/audio/speech"))
@@ -235,7 +237,7 @@ async fn a_stream_whose_client_disconnects_stops_and_frees_its_slot() {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert_speech(&stream_wav_samples(&r.bytes().await.unwrap()));
-    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert!(t.elapsed() < Duration::from_secs(60), "{:?}", t.elapsed());
 }
 
 // ---- WebSocket ----

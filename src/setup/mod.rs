@@ -2,7 +2,9 @@
 //!
 //! Four components, each installed into the data directory and sealed by a stamp written
 //! last: the ONNX Runtime library, the voice (model + styles + vocabulary as published), the
-//! stage models converted from it, and the jpreprocess dictionary. Downloads are cached in
+//! stage models converted from it, and the jpreprocess dictionary. Two more only on request
+//! (`setup --gpu`), because they are large: the GPU runtime (onnxruntime-gpu and the CUDA /
+//! cuDNN libraries, ~1.2 GB) and the float decoders for it (~320 MB). Downloads are cached in
 //! `downloads/` and re-verified by sha256 before each use.
 
 pub mod fetch;
@@ -21,6 +23,7 @@ use stamp::{Health, Stamp};
 
 const CONVERT_SCRIPT: &str = include_str!("../../voices/convert/split_kokoro.py");
 const CONVERT_REQUIREMENTS: &str = include_str!("../../voices/convert/requirements.txt");
+const FLOAT_SCRIPT: &str = include_str!("../../voices/convert/float_kokoro.py");
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
@@ -52,15 +55,22 @@ pub enum Component {
     Voice,
     Models,
     Dictionary,
+    /// onnxruntime-gpu and the CUDA/cuDNN libraries (`setup --gpu` only).
+    Gpu,
+    /// The float decoders for the GPU (`setup --gpu` only).
+    FloatModels,
 }
 
 impl Component {
+    /// What every command needs; the default `setup` installs these.
     pub const ALL: [Component; 4] = [
         Component::Runtime,
         Component::Voice,
         Component::Models,
         Component::Dictionary,
     ];
+    /// What CUDA needs in addition; only on request (large, and CI must not fetch it).
+    pub const GPU: [Component; 2] = [Component::Gpu, Component::FloatModels];
 
     fn slug(self) -> &'static str {
         match self {
@@ -68,6 +78,18 @@ impl Component {
             Component::Voice => "voice",
             Component::Models => "models",
             Component::Dictionary => "dictionary",
+            Component::Gpu => "gpu",
+            Component::FloatModels => "models-float",
+        }
+    }
+
+    /// What must be installed first (converted models are made from the voice, float models
+    /// from the converted ones).
+    fn needs(self) -> &'static [Component] {
+        match self {
+            Component::Models => &[Component::Voice],
+            Component::FloatModels => &[Component::Voice, Component::Models],
+            _ => &[],
         }
     }
 }
@@ -79,6 +101,8 @@ impl fmt::Display for Component {
             Component::Voice => "voice model and styles",
             Component::Models => "converted stage models",
             Component::Dictionary => "naist-jdic dictionary",
+            Component::Gpu => "GPU runtime (onnxruntime-gpu, CUDA, cuDNN)",
+            Component::FloatModels => "float models for the GPU",
         })
     }
 }
@@ -126,6 +150,26 @@ impl Setup {
                 m.dictionary.archive_sha256,
                 yomiage_frontend::JPREPROCESS_VERSION
             ),
+            Component::Gpu => {
+                let files: Vec<&str> = m
+                    .gpu
+                    .wheels
+                    .iter()
+                    .flat_map(|w| &w.files)
+                    .map(|f| f.sha256.as_str())
+                    .collect();
+                files.join(",")
+            }
+            Component::FloatModels => {
+                let decoder = m
+                    .voice
+                    .converted
+                    .iter()
+                    .find(|f| f.name == "decoder.onnx")
+                    .map_or("", |f| f.sha256.as_str());
+                let files: Vec<&str> = m.voice.float.iter().map(|f| f.sha256.as_str()).collect();
+                format!("{decoder}:{}", files.join(","))
+            }
         }
     }
 
@@ -164,9 +208,11 @@ impl Setup {
     pub fn ensure(&self, components: &[Component], thorough: bool) -> Result<(), SetupError> {
         let _lock = self.lock()?;
         for &c in components {
-            // Models are converted from the voice: make sure it is there first.
-            if c == Component::Models && !components.contains(&Component::Voice) {
-                self.ensure_one(Component::Voice, thorough)?;
+            // Converted models are made from other components: make sure those are there.
+            for &dep in c.needs() {
+                if !components.contains(&dep) {
+                    self.ensure_one(dep, thorough)?;
+                }
             }
             self.ensure_one(c, thorough)?;
         }
@@ -204,6 +250,8 @@ impl Setup {
             Component::Voice => self.install_voice(&bar),
             Component::Models => self.install_models(&bar),
             Component::Dictionary => self.install_dictionary(&bar),
+            Component::Gpu => self.install_gpu(&bar),
+            Component::FloatModels => self.install_float_models(&bar),
         };
         let files = match files {
             Ok(f) => f,
@@ -399,6 +447,84 @@ impl Setup {
         for f in &v.converted {
             let path = staged.join(&f.name);
             let sha = stamp::sha256_file(&path)?;
+            if sha != f.sha256 {
+                return Err(SetupError::Verify(format!(
+                    "converted {} has sha256 {sha}, expected {} (is the conversion environment intact?)",
+                    f.name, f.sha256
+                )));
+            }
+            files.push(self.rel(&out.join(&f.name)));
+        }
+        if out.exists() {
+            std::fs::remove_dir_all(&out).map_err(|e| SetupError::io(&out, e))?;
+        }
+        std::fs::rename(&staged, &out).map_err(|e| SetupError::io(&out, e))?;
+        Ok(files)
+    }
+
+    fn install_gpu(&self, bar: &ProgressBar) -> Result<Vec<PathBuf>, SetupError> {
+        let g = &self.manifest.gpu;
+        let dir = self.layout.gpu_dir();
+        let mut files = Vec::new();
+        for (i, w) in g.wheels.iter().enumerate() {
+            bar.set_message(format!(
+                "GPU runtime: pip download {}=={} ({}/{})",
+                w.package,
+                w.version,
+                i + 1,
+                g.wheels.len()
+            ));
+            let wheel = fetch::pip_download(
+                &WheelSpec {
+                    package: &w.package,
+                    version: &w.version,
+                    file: &w.wheel,
+                    sha256: &w.wheel_sha256,
+                    platform: Some((&g.python_version, &w.platform)),
+                },
+                &self.layout.downloads_dir(),
+            )?;
+            for f in &w.files {
+                bar.set_message(format!("GPU runtime: extracting {}", f.name));
+                let dest = dir.join(&f.name);
+                fetch::extract_member(&wheel, &f.member, &dest, &f.sha256)?;
+                files.push(self.rel(&dest));
+            }
+        }
+        Ok(files)
+    }
+
+    fn install_float_models(&self, bar: &ProgressBar) -> Result<Vec<PathBuf>, SetupError> {
+        let python = self.ensure_venv(bar)?;
+        let out = self.layout.float_models_dir();
+        let parent = out.parent().unwrap_or(self.layout.root());
+        ensure_dir(parent)?;
+        let work = tempfile::Builder::new()
+            .prefix(".convert-float-")
+            .tempdir_in(parent)
+            .map_err(|e| SetupError::io(parent, e))?;
+        // float_kokoro.py imports its dequantization from split_kokoro.py, beside it.
+        for (name, text) in [
+            ("split_kokoro.py", CONVERT_SCRIPT),
+            ("float_kokoro.py", FLOAT_SCRIPT),
+        ] {
+            let path = work.path().join(name);
+            std::fs::write(&path, text).map_err(|e| SetupError::io(&path, e))?;
+        }
+        let staged = work.path().join("out");
+        bar.set_message("float models: dequantizing the decoder (fp32, fp16)".to_owned());
+        run(
+            Command::new(&python)
+                .arg(work.path().join("float_kokoro.py"))
+                .arg("--models")
+                .arg(self.layout.models_dir())
+                .arg("--out")
+                .arg(&staged),
+            "float model conversion",
+        )?;
+        let mut files = Vec::new();
+        for f in &self.manifest.voice.float {
+            let sha = stamp::sha256_file(&staged.join(&f.name))?;
             if sha != f.sha256 {
                 return Err(SetupError::Verify(format!(
                     "converted {} has sha256 {sha}, expected {} (is the conversion environment intact?)",

@@ -5,7 +5,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 pub fn yomiage() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_yomiage"));
+    // YOMIAGE_TEST_BIN: the binary when the tests run away from their build tree (the GPU
+    // machine: scripts/gpu-device.sh).
+    let bin = std::env::var_os("YOMIAGE_TEST_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_yomiage").into());
+    let mut cmd = Command::new(bin);
     // Tests must not install things behind the suite's back: the test command runs setup first.
     cmd.env("YOMIAGE_AUTO_SETUP", "0");
     // Nor read the user's own user dictionary (its words would change readings): this file is
@@ -79,4 +83,7 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+pub mod compare;
+pub mod gpu;
 pub mod pitch;
+pub mod runner;

@@ -35,3 +35,32 @@ pub fn median_f0(track: &[(f64, f64)], start: f64, end: f64) -> Option<f64> {
 pub fn semitones(a: f64, b: f64) -> f64 {
     12.0 * (b / a).log2()
 }
+
+/// Median F0 of each mora's second half — where its vowel, and so its tone, is — for moras
+/// given as (start, end) seconds.
+pub fn mora_f0(track: &[(f64, f64)], moras: &[(f64, f64)]) -> Vec<Option<f64>> {
+    moras
+        .iter()
+        .map(|&(s, e)| median_f0(track, (s + e) / 2.0, e))
+        .collect()
+}
+
+/// Rise (+1), fall (−1) or level (0) between adjacent moras, with a 1-semitone dead band
+/// (0 where either mora has no pitch).
+pub fn tone_steps(f0: &[Option<f64>]) -> Vec<i32> {
+    f0.windows(2)
+        .map(|w| match (w[0], w[1]) {
+            (Some(a), Some(b)) => {
+                let st = semitones(a, b);
+                if st > 1.0 {
+                    1
+                } else if st < -1.0 {
+                    -1
+                } else {
+                    0
+                }
+            }
+            _ => 0,
+        })
+        .collect()
+}

@@ -50,6 +50,15 @@ impl Layout {
     pub fn models_dir(&self) -> PathBuf {
         self.root.join("models").join("kokoro-ja")
     }
+    /// Float decoders for the GPU (`setup --gpu`); beside the stage models, not inside them,
+    /// because reinstalling those replaces their whole directory.
+    pub fn float_models_dir(&self) -> PathBuf {
+        self.root.join("models").join("kokoro-ja-float")
+    }
+    /// ONNX Runtime's GPU build and the CUDA/cuDNN libraries (`setup --gpu`).
+    pub fn gpu_dir(&self) -> PathBuf {
+        self.root.join("gpu")
+    }
     /// Built jpreprocess dictionary (naist-jdic).
     pub fn dictionary_dir(&self) -> PathBuf {
         self.root.join("dictionary").join("naist-jdic")

@@ -21,6 +21,8 @@ pub struct Manifest {
     pub onnxruntime: OnnxRuntimeSource,
     pub voice: VoicePackSource,
     pub dictionary: DebianSource,
+    /// The GPU runtime: only `yomiage setup --gpu` installs it.
+    pub gpu: GpuSource,
     pub speakers: Vec<Speaker>,
 }
 
@@ -50,6 +52,29 @@ impl OnnxRuntimeSource {
     pub fn library_name(&self) -> &str {
         self.member.rsplit('/').next().unwrap_or(&self.member)
     }
+}
+
+/// ONNX Runtime's GPU build and the CUDA libraries it loads, from PyPI wheels.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GpuSource {
+    pub python_version: String,
+    /// The ONNX Runtime library, relative to the GPU directory.
+    pub library: String,
+    /// Libraries to load before it, in this order, relative to the GPU directory.
+    pub preload: Vec<String>,
+    pub wheels: Vec<GpuWheel>,
+}
+
+/// A platform wheel whose members are installed under the GPU directory (`files[].name`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct GpuWheel {
+    pub package: String,
+    pub version: String,
+    pub platform: String,
+    pub wheel: String,
+    pub wheel_sha256: String,
+    pub licence: String,
+    pub files: Vec<PypiFile>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +114,9 @@ pub struct VoicePackSource {
     /// What the deterministic conversion must produce, file by file.
     #[serde(default)]
     pub converted: Vec<ConvertedFile>,
+    /// Float decoders for the GPU (`voices/convert/float_kokoro.py`), only with `setup --gpu`.
+    #[serde(default)]
+    pub float: Vec<ConvertedFile>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -160,10 +188,31 @@ impl Manifest {
             .chain(self.voice.parts.iter().map(|p| &p.wheel_sha256))
             .chain(self.voice.pack.files.iter().map(|f| &f.sha256))
             .chain(self.voice.converted.iter().map(|f| &f.sha256))
+            .chain(self.voice.float.iter().map(|f| &f.sha256))
+            .chain(self.gpu.wheels.iter().map(|w| &w.wheel_sha256))
+            .chain(
+                self.gpu
+                    .wheels
+                    .iter()
+                    .flat_map(|w| &w.files)
+                    .map(|f| &f.sha256),
+            )
             .chain([&self.dictionary.archive_sha256]);
         for h in hashes {
             if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return bad(format!("{h:?} is not a sha256"));
+            }
+        }
+        let installed: Vec<&str> = self
+            .gpu
+            .wheels
+            .iter()
+            .flat_map(|w| &w.files)
+            .map(|f| f.name.as_str())
+            .collect();
+        for want in self.gpu.preload.iter().chain([&self.gpu.library]) {
+            if !installed.contains(&want.as_str()) {
+                return bad(format!("gpu: {want} is not installed by any wheel"));
             }
         }
         Ok(())
@@ -236,6 +285,8 @@ mod tests {
             ]
         );
         assert_eq!(m.voice.parts.len(), 4);
+        assert!(m.gpu.library.contains("libonnxruntime.so"));
+        assert_eq!(m.voice.float.len(), 2);
     }
 
     #[test]
