@@ -21,6 +21,8 @@ use crate::device::DeviceArgs;
 
 #[derive(clap::Args)]
 pub struct BookArgs {
+    #[command(flatten)]
+    pub(crate) accent: crate::AccentArgs,
     /// The book: Aozora Bunko text (Shift_JIS or UTF-8), plain UTF-8 text, or EPUB.
     input: PathBuf,
     /// Output folder (created if missing). Running again resumes: finished chapters are kept.

@@ -37,19 +37,24 @@ struct Cli {
     /// The user dictionary file (default: user_dict.json in the data directory).
     #[arg(long, global = true, env = "YOMIAGE_USER_DICT", value_name = "FILE")]
     user_dict: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+/// `--accent rules|learned`, flattened into every command that analyses text. Not a global
+/// flag: `dict add --accent N` is a word's accent type.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub(crate) struct AccentArgs {
     /// How accent phrases and nuclei are decided: `learned` (the rules revised by a model
     /// trained on human-labelled speech; the default, more accurate) or `rules` (OpenJTalk-style
     /// rules alone). User-dictionary words keep their accent under both.
     #[arg(
-        long,
-        global = true,
+        long = "accent",
         env = "YOMIAGE_ACCENT",
         value_name = "rules|learned",
         default_value = "learned"
     )]
-    accent: AccentEstimator,
-    #[command(subcommand)]
-    command: Cmd,
+    pub(crate) estimator: AccentEstimator,
 }
 
 #[derive(Subcommand)]
@@ -88,6 +93,8 @@ enum Cmd {
         scales: Scales,
         #[command(flatten)]
         device: DeviceArgs,
+        #[command(flatten)]
+        accent: AccentArgs,
     },
     /// Print the AudioQuery (VOICEVOX JSON) for a text: phrases, moras, lengths, pitches.
     Query {
@@ -98,6 +105,8 @@ enum Cmd {
         voice: String,
         #[command(flatten)]
         device: DeviceArgs,
+        #[command(flatten)]
+        accent: AccentArgs,
     },
     /// List the voices and their speaker IDs.
     Voices,
@@ -114,6 +123,8 @@ enum Cmd {
         /// Short for `--format json`.
         #[arg(long, conflicts_with = "format")]
         json: bool,
+        #[command(flatten)]
+        accent: AccentArgs,
     },
     /// The user dictionary: words with their reading, accent and priority, used by every
     /// command that analyses text (VOICEVOX-compatible import and export).
@@ -220,11 +231,27 @@ fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
-    match run(cli.command, cli.user_dict, cli.accent) {
+    let accent = cli.command.accent();
+    match run(cli.command, cli.user_dict, accent) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+impl Cmd {
+    /// The `--accent` of a command that analyses text (the default for the others).
+    fn accent(&self) -> AccentEstimator {
+        match self {
+            Cmd::Synth { accent, .. } | Cmd::Query { accent, .. } | Cmd::Accent { accent, .. } => {
+                accent.estimator
+            }
+            Cmd::Say(a) => a.accent.estimator,
+            Cmd::Serve(a) => a.accent.estimator,
+            Cmd::Book(a) => a.accent.estimator,
+            Cmd::Setup { .. } | Cmd::Dict { .. } | Cmd::Voices => AccentEstimator::default(),
         }
     }
 }
@@ -261,6 +288,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             input,
             format,
             json,
+            accent: _,
         } => {
             let format = if json { AccentFormat::Json } else { format };
             accent_command(&layout, &manifest, &user_dict, accent, input, format)
@@ -294,6 +322,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             voice,
             scales,
             device,
+            accent: _,
         } => {
             // Validate everything the user gave before any slow work.
             let voice = manifest.voice(&voice)?;
@@ -349,6 +378,7 @@ fn run(cmd: Cmd, user_dict: Option<PathBuf>, accent: AccentEstimator) -> Result<
             text,
             voice,
             device,
+            accent: _,
         } => {
             let voice = manifest.voice(&voice)?;
             let text = read_text(text)?;

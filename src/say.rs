@@ -17,6 +17,8 @@ use yomiage_voices::VoiceId;
 
 #[derive(clap::Args)]
 pub struct SayArgs {
+    #[command(flatten)]
+    pub(crate) accent: crate::AccentArgs,
     /// The text to speak; `-` reads standard input and speaks each line as it arrives (for
     /// piping a chatbot's output).
     text: String,

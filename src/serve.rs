@@ -10,6 +10,8 @@ use yomiage_voices::{Layout, Manifest};
 
 #[derive(clap::Args)]
 pub struct ServeArgs {
+    #[command(flatten)]
+    pub(crate) accent: crate::AccentArgs,
     /// Address to listen on; 0.0.0.0 exposes the server to the network.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,

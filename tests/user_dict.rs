@@ -266,3 +266,38 @@ fn corrupt_user_dictionary_is_an_error_and_is_left_alone() {
         assert_eq!(std::fs::read_to_string(&dict).unwrap(), garbage, "{args:?}");
     }
 }
+
+/// `--accent rules|learned` on the analysing commands, next to `dict add --accent N` (a word's
+/// accent type): the two flags must not collide.
+#[test]
+fn accent_estimator_flag_and_word_accent_flag_coexist() {
+    let dir = tempfile::tempdir().unwrap();
+    let dict = dir.path().join("user_dict.json");
+    let text = "この問題を解決することが大切です。";
+    let kana = |args: &[&str]| {
+        let o = ok(run(with_dict(&dict).args(["accent"]).args(args).arg(text)));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let rules = kana(&["--accent", "rules"]);
+    let learned = kana(&["--accent", "learned"]);
+    assert!(rules.contains("タイセツデ'_ス"), "{rules}");
+    assert!(learned.contains("タイセツデ_ス'"), "{learned}");
+    assert_eq!(kana(&[]), learned, "learned is the default");
+    let bad = run(with_dict(&dict).args(["accent", "--accent", "neural", text]));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("rules or learned"));
+    ok(run(with_dict(&dict).args([
+        "dict",
+        "add",
+        "大切",
+        "タイセツ",
+        "--accent",
+        "0",
+    ])));
+    // The user's word keeps the rules' phrase and accent under the learned model.
+    assert!(kana(&[]).contains("タイセツデ'_ス"), "{}", kana(&[]));
+}
