@@ -633,26 +633,28 @@ impl AccentHook for Learned<'_> {
             }
             let rule = if phrase.accent >= n { 0 } else { phrase.accent };
             let mut f: Vec<u64> = Vec::with_capacity(48);
-            let best = (0..n)
-                .map(|k| {
-                    f.clear();
-                    nucleus_features(&mut f, nodes, &phrase.words, k, rule);
-                    (k, self.model.nucleus.score(&f))
-                })
-                .fold((rule, f32::NEG_INFINITY), |best, (k, s)| {
-                    if s > best.1 {
-                        (k, s)
-                    } else {
-                        best
-                    }
-                })
-                .0;
+            let best = argmax((0..n).map(|k| {
+                f.clear();
+                nucleus_features(&mut f, nodes, &phrase.words, k, rule);
+                self.model.nucleus.score(&f)
+            }));
             // The class "no fall inside" holds flat and odaka alike: keep the rules' odaka.
             if best != rule {
                 phrase.accent = best;
             }
         }
     }
+}
+
+/// The first index of the highest score: training and analysis break ties the same way.
+pub(crate) fn argmax(scores: impl Iterator<Item = f32>) -> usize {
+    let mut best = (0, f32::NEG_INFINITY);
+    for (i, s) in scores.enumerate() {
+        if s > best.1 {
+            best = (i, s);
+        }
+    }
+    best.0
 }
 
 /// Leaves the rules' result as it is.

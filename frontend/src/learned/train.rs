@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 use super::{
-    boundary_features, breath_groups, nucleus_features, rule_phrase_lengths, AccentHook,
+    argmax, boundary_features, breath_groups, nucleus_features, rule_phrase_lengths, AccentHook,
     AccentModel, History, NodeInfo, Phrase, RuleDecision, Weights,
 };
 use crate::{AccentPhrase, Frontend, FrontendError};
@@ -368,17 +368,6 @@ fn train_nuclei(examples: &[&NucleusExample], opts: &TrainOptions) -> Weights {
         }
     }
     index.into_table(&model.averaged())
-}
-
-/// The first index of the highest score (as the analysis breaks ties).
-fn argmax(scores: impl Iterator<Item = f32>) -> usize {
-    let mut best = (0, f32::NEG_INFINITY);
-    for (i, s) in scores.enumerate() {
-        if s > best.1 {
-            best = (i, s);
-        }
-    }
-    best.0
 }
 
 /// A small seeded generator: the shuffles must not depend on a crate's version.
