@@ -180,6 +180,26 @@ fn mel_distance(reference: &[f32], x: &[f32], joins: &[usize]) -> (f64, f64) {
     (mean(&near), mean(&far))
 }
 
+/// How large the sample-to-sample step is right at the joins, against the mean step within
+/// ±10 ms around them (averaged over joins): about 1 for a seamless signal, far above for a
+/// click.
+fn step_ratio(x: &[f32], joins: &[usize]) -> f64 {
+    let ratios: Vec<f64> = joins
+        .iter()
+        .filter(|&&j| j >= 241 && j + 241 < x.len())
+        .map(|&j| {
+            let step = |i: usize| f64::from((x[i] - x[i - 1]).abs());
+            let around = ((j - 240)..(j + 240))
+                .filter(|&i| i != j)
+                .map(step)
+                .sum::<f64>()
+                / 479.0;
+            step(j) / around.max(1e-9)
+        })
+        .collect();
+    ratios.iter().sum::<f64>() / ratios.len().max(1) as f64
+}
+
 /// SNR over ±10 ms windows at the joins vs the rest.
 fn join_snr(reference: &[f32], x: &[f32], joins: &[usize]) -> (f64, f64) {
     let w = 240;
@@ -233,17 +253,21 @@ fn quality(engine: &Engine, voice: &VoiceId, text: &str, schedule: &ChunkSchedul
     let level_db = 20.0 * (level(&v.chunked) / level(&v.whole_own)).log10();
     let (_, i8d) = mel_distance(&v.whole_int8, &v.whole_own, &[]);
     println!(
-        "    first={:>2} max={:>3} context={}: chunked vs whole (same stats) SNR {:5.1} dB \
-         (joins {:5.1}, elsewhere {:5.1}); log-mel |Δ| joins {:.2} dB, elsewhere {:.2} dB; \
+        "    first={:>2} max={:>3} context={} crossfade={}: chunked vs whole (same stats) SNR \
+         {:5.1} dB (joins {:5.1}, elsewhere {:5.1}); log-mel |Δ| joins {:.2} dB, elsewhere \
+         {:.2} dB; step at joins {:.2}x its surroundings (whole decode there {:.2}x); \
          silence {:.1} vs {:.1} dBFS",
         schedule.first,
         schedule.max,
         schedule.context,
+        schedule.crossfade,
         snr_db(&v.whole_fixed, &v.chunked),
         js,
         jr,
         mn,
         mf,
+        step_ratio(&v.chunked, &v.joins),
+        step_ratio(&v.whole_fixed, &v.joins),
         silence_dbfs(&v.whole_int8, &v.chunked),
         silence_dbfs(&v.whole_int8, &v.whole_int8),
     );
@@ -400,18 +424,20 @@ fn main() {
     }
     if sweep {
         println!("  chunk schedules (medium text):");
-        for (first, max, context) in [
-            (4, 64, 5),
-            (8, 32, 5),
-            (8, 64, 3),
-            (8, 64, 8),
-            (16, 128, 5),
-            (16, 128, 4),
+        for (first, max, context, crossfade) in [
+            (4, 64, 5, 240),
+            (8, 32, 5, 240),
+            (8, 64, 3, 240),
+            (8, 64, 8, 240),
+            (8, 64, 5, 0),
+            (8, 64, 5, 480),
+            (16, 128, 5, 240),
         ] {
             let schedule = ChunkSchedule {
                 first,
                 max,
                 context,
+                crossfade,
             };
             quality(&engine, &voice, MEDIUM, &schedule);
             // One ONNX Runtime environment per process: retune the loaded engine.

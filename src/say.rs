@@ -276,7 +276,7 @@ pub fn run(
     };
     let engine = engine()?;
     if !engine.streaming_ready(&voice) {
-        eprintln!("preparing voice {voice} for streaming (once, about a minute)…");
+        eprintln!("preparing voice {voice} for streaming (once, about 15 s)…");
         engine.prepare_streaming(&voice)?;
     }
     std::thread::scope(|scope| {

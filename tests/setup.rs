@@ -108,7 +108,7 @@ fn model_conversion_is_deterministic_and_matches_the_manifest() {
         .arg("--out")
         .arg(&staged));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(manifest.voice.converted.len(), 10);
+    assert_eq!(manifest.voice.converted.len(), 11);
     for f in &manifest.voice.converted {
         assert_eq!(
             sha256(&staged.join(&f.name)),

@@ -322,7 +322,7 @@ fn paths() -> Vec<(&'static str, Op)> {
                      before the first audio (validation, a full queue) are ordinary error \
                      responses; a failure later cuts the body short. Closing the connection \
                      cancels the synthesis within one chunk. The first stream of a voice \
-                     calibrates it once (about a minute; the default voice is calibrated when the server \
+                     calibrates it once (about 15 s; the default voice is calibrated when the server \
                      starts).",
                 )
                 .params(vec![

@@ -105,7 +105,7 @@ impl AppState {
         &self.engine
     }
 
-    /// Streaming needs per-voice statistics, computed once per voice (about a minute, then kept on
+    /// Streaming needs per-voice statistics, computed once per voice (about 15 s, then kept on
     /// disk). Computes them for the default voice in the background if they are missing, so
     /// the first stream does not wait; other voices calibrate on their first stream. Needs a
     /// tokio runtime.
@@ -117,7 +117,7 @@ impl AppState {
             if engine.streaming_ready(&voice) {
                 return;
             }
-            tracing::info!(voice = %voice, "calibrating streaming for the default voice (once, about a minute)");
+            tracing::info!(voice = %voice, "calibrating streaming for the default voice (once, about 15 s)");
             match engine.prepare_streaming(&voice) {
                 Ok(()) => tracing::info!(voice = %voice, "streaming ready"),
                 Err(e) => {

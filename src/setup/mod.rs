@@ -22,6 +22,8 @@ use fetch::{ensure_dir, run, WheelSpec};
 use stamp::{Health, Stamp};
 
 const CONVERT_SCRIPT: &str = include_str!("../../voices/convert/split_kokoro.py");
+/// The int8 generator's calibrated activation ranges, read by the conversion beside its script.
+const GENERATOR_RANGES: &str = include_str!("../../voices/convert/generator_int8_ranges.json");
 const CONVERT_REQUIREMENTS: &str = include_str!("../../voices/convert/requirements.txt");
 const FLOAT_SCRIPT: &str = include_str!("../../voices/convert/float_kokoro.py");
 
@@ -426,6 +428,8 @@ impl Setup {
             .map_err(|e| SetupError::io(parent, e))?;
         let script = work.path().join("split_kokoro.py");
         std::fs::write(&script, CONVERT_SCRIPT).map_err(|e| SetupError::io(&script, e))?;
+        let ranges = work.path().join("generator_int8_ranges.json");
+        std::fs::write(&ranges, GENERATOR_RANGES).map_err(|e| SetupError::io(&ranges, e))?;
         let staged = work.path().join("out");
         bar.set_message("models: splitting the voice model into stages".to_owned());
         let src = self.layout.voice_source_dir();

@@ -42,6 +42,10 @@ pub struct ChunkSchedule {
     pub max: usize,
     /// Frames of overlap computed on each side of a chunk and discarded.
     pub context: usize,
+    /// Samples over which a chunk's start is cross-faded from the previous chunk's right
+    /// context. An int8 generator renders the same instant with slightly different rounding
+    /// in two chunks, so a hard cut would step; at most `context` frames.
+    pub crossfade: usize,
 }
 
 impl Default for ChunkSchedule {
@@ -51,6 +55,7 @@ impl Default for ChunkSchedule {
             first: 8,
             max: 64,
             context: 5,
+            crossfade: 240,
         }
     }
 }
@@ -111,6 +116,9 @@ pub fn stream<D: StreamingDecoder>(
     }
     let channels = x.len() / points;
     let f0 = frames.f0();
+    let fade = schedule.crossfade.min(schedule.context * SAMPLES_PER_FRAME);
+    // The previous chunk's samples just past its end (from its right context).
+    let mut tail: Vec<f32> = Vec::new();
     for chunk in schedule.chunks(range.clone()) {
         // Context may reach before `range`: a cold start makes an edge transient, which must
         // fall in the discarded part.
@@ -132,7 +140,14 @@ pub fn stream<D: StreamingDecoder>(
             )));
         }
         let keep = (chunk.start - lo) * SAMPLES_PER_FRAME..(chunk.end - lo) * SAMPLES_PER_FRAME;
-        if sink(&pcm[keep]).is_break() {
+        let mut out = pcm[keep.clone()].to_vec();
+        let n = tail.len().min(out.len());
+        for (i, (o, t)) in out.iter_mut().zip(&tail).take(n).enumerate() {
+            let w = 0.5 - 0.5 * (std::f32::consts::PI * (i as f32 + 0.5) / n as f32).cos();
+            *o = t * (1.0 - w) + *o * w;
+        }
+        tail = pcm[keep.end..(keep.end + fade).min(pcm.len())].to_vec();
+        if sink(&out).is_break() {
             return Ok(false);
         }
     }
@@ -203,6 +218,7 @@ mod tests {
             first: 4,
             max: 16,
             context: 2,
+            crossfade: 0,
         };
         let c = s.chunks(3..60);
         assert_eq!(c[0], 3..7);
@@ -222,7 +238,7 @@ mod tests {
             ChunkSchedule {
                 first: 1000,
                 max: 1000,
-                context: 0,
+                ..ChunkSchedule::default()
             },
             0..97,
         );
@@ -232,12 +248,14 @@ mod tests {
                 first: 1,
                 max: 3,
                 context: 0,
+                crossfade: 0,
             },
             ChunkSchedule::default(),
             ChunkSchedule {
                 first: 5,
                 max: 40,
                 context: 7,
+                crossfade: 600,
             },
         ] {
             let chunked = collect(&f, schedule, 0..97);
@@ -259,7 +277,7 @@ mod tests {
             ChunkSchedule {
                 first: 1000,
                 max: 1000,
-                context: 0,
+                ..ChunkSchedule::default()
             },
             0..50,
         );
