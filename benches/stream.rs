@@ -42,7 +42,9 @@ struct Streamed {
     audio_s: f64,
 }
 
+/// Each timed run starts with nothing remembered, as a new text would.
 fn stream_once(engine: &Engine, text: &str, voice: &VoiceId) -> Streamed {
+    engine.forget_recent();
     let t = Instant::now();
     let (mut first_audio, mut first_sound) = (None, None);
     let mut samples = 0usize;
@@ -77,6 +79,7 @@ fn stream_once(engine: &Engine, text: &str, voice: &VoiceId) -> Streamed {
 }
 
 fn whole_once(engine: &Engine, text: &str, voice: &VoiceId) -> (f64, f64) {
+    engine.forget_recent();
     let t = Instant::now();
     let s = engine
         .synthesize_text(text, voice, &SynthesisOptions::default())
@@ -253,13 +256,14 @@ fn quality(engine: &Engine, voice: &VoiceId, text: &str, schedule: &ChunkSchedul
     let level_db = 20.0 * (level(&v.chunked) / level(&v.whole_own)).log10();
     let (_, i8d) = mel_distance(&v.whole_int8, &v.whole_own, &[]);
     println!(
-        "    first={:>2} max={:>3} context={} crossfade={}: chunked vs whole (same stats) SNR \
+        "    first={:>2} max={:>3} context={} lead={} crossfade={}: chunked vs whole (same stats) SNR \
          {:5.1} dB (joins {:5.1}, elsewhere {:5.1}); log-mel |Δ| joins {:.2} dB, elsewhere \
          {:.2} dB; step at joins {:.2}x its surroundings (whole decode there {:.2}x); \
          silence {:.1} vs {:.1} dBFS",
         schedule.first,
         schedule.max,
         schedule.context,
+        schedule.lead,
         schedule.crossfade,
         snr_db(&v.whole_fixed, &v.chunked),
         js,
@@ -424,19 +428,22 @@ fn main() {
     }
     if sweep {
         println!("  chunk schedules (medium text):");
-        for (first, max, context, crossfade) in [
-            (4, 64, 5, 240),
-            (8, 32, 5, 240),
-            (8, 64, 3, 240),
-            (8, 64, 8, 240),
-            (8, 64, 5, 0),
-            (8, 64, 5, 480),
-            (16, 128, 5, 240),
+        for (first, max, context, lead, crossfade) in [
+            (6, 64, 5, 2, 240),
+            (8, 64, 5, 5, 240),
+            (8, 64, 5, 0, 240),
+            (8, 32, 5, 2, 240),
+            (8, 64, 3, 2, 240),
+            (8, 64, 8, 2, 240),
+            (8, 64, 5, 2, 0),
+            (8, 64, 5, 2, 480),
+            (16, 128, 5, 2, 240),
         ] {
             let schedule = ChunkSchedule {
                 first,
                 max,
                 context,
+                lead,
                 crossfade,
             };
             quality(&engine, &voice, MEDIUM, &schedule);

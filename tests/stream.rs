@@ -356,6 +356,7 @@ fn chunks_join_without_a_dip_or_bump() {
     assert!(good.joins.len() >= 4, "{} joins", good.joins.len());
     let cold = ChunkSchedule {
         context: 0,
+        lead: 0,
         crossfade: 0,
         ..schedule
     };

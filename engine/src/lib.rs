@@ -407,6 +407,13 @@ impl Engine {
         })
     }
 
+    /// Drops the remembered acoustic-model results, so the next call on a text it has seen
+    /// costs what a new text does (benchmarks repeat one text).
+    pub fn forget_recent(&self) {
+        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        *recent = RecentAcoustics::default();
+    }
+
     /// Where the models run (CUDA only if its provider started).
     pub fn device(&self) -> Device {
         self.runtime.device()

@@ -42,6 +42,10 @@ pub struct ChunkSchedule {
     pub max: usize,
     /// Frames of overlap computed on each side of a chunk and discarded.
     pub context: usize,
+    /// Frames computed and discarded before the first chunk, at most `context`. The streamed
+    /// range starts in the silence before the first mora, where a cold start's edge transient
+    /// needs less room than a join does, and these frames delay the first sound.
+    pub lead: usize,
     /// Samples over which a chunk's start is cross-faded from the previous chunk's right
     /// context. An int8 generator renders the same instant with slightly different rounding
     /// in two chunks, so a hard cut would step; at most `context` frames.
@@ -55,6 +59,7 @@ impl Default for ChunkSchedule {
             first: 8,
             max: 64,
             context: 5,
+            lead: 2,
             crossfade: 240,
         }
     }
@@ -119,10 +124,15 @@ pub fn stream<D: StreamingDecoder>(
     let fade = schedule.crossfade.min(schedule.context * SAMPLES_PER_FRAME);
     // The previous chunk's samples just past its end (from its right context).
     let mut tail: Vec<f32> = Vec::new();
-    for chunk in schedule.chunks(range.clone()) {
+    for (i, chunk) in schedule.chunks(range.clone()).into_iter().enumerate() {
         // Context may reach before `range`: a cold start makes an edge transient, which must
         // fall in the discarded part.
-        let lo = chunk.start.saturating_sub(schedule.context);
+        let before = if i == 0 {
+            schedule.lead.min(schedule.context)
+        } else {
+            schedule.context
+        };
+        let lo = chunk.start.saturating_sub(before);
         let hi = (chunk.end + schedule.context).min(n);
         let (p0, p1) = (2 * lo, 2 * hi);
         let mut xs = Vec::with_capacity(channels * (p1 - p0));
@@ -218,6 +228,7 @@ mod tests {
             first: 4,
             max: 16,
             context: 2,
+            lead: 2,
             crossfade: 0,
         };
         let c = s.chunks(3..60);
@@ -248,6 +259,7 @@ mod tests {
                 first: 1,
                 max: 3,
                 context: 0,
+                lead: 0,
                 crossfade: 0,
             },
             ChunkSchedule::default(),
@@ -255,6 +267,7 @@ mod tests {
                 first: 5,
                 max: 40,
                 context: 7,
+                lead: 3,
                 crossfade: 600,
             },
         ] {
