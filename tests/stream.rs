@@ -18,18 +18,20 @@ use yomiage_engine::{CancelToken, Engine, EnginePaths, StreamEvent, SynthesisOpt
 use yomiage_vocoder::ChunkSchedule;
 use yomiage_voices::{Layout, Manifest, VoiceId};
 
+fn load_engine() -> (Engine, VoiceId) {
+    let layout = Layout::from_env().unwrap();
+    let manifest = Manifest::builtin().unwrap();
+    let engine = Engine::load(
+        &EnginePaths::from_layout(&layout, &manifest),
+        SessionOptions::default(),
+    )
+    .expect("set up: run `yomiage setup` (the test command does)");
+    (engine, manifest.default_voice())
+}
+
 fn engine() -> &'static (Engine, VoiceId) {
     static ENGINE: OnceLock<(Engine, VoiceId)> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let layout = Layout::from_env().unwrap();
-        let manifest = Manifest::builtin().unwrap();
-        let engine = Engine::load(
-            &EnginePaths::from_layout(&layout, &manifest),
-            SessionOptions::default(),
-        )
-        .expect("set up: run `yomiage setup` (the test command does)");
-        (engine, manifest.default_voice())
-    })
+    ENGINE.get_or_init(load_engine)
 }
 
 struct Collected {
@@ -44,6 +46,10 @@ struct Collected {
 
 fn stream(text: &str) -> Collected {
     let (engine, voice) = engine();
+    stream_with(engine, voice, text)
+}
+
+fn stream_with(engine: &Engine, voice: &VoiceId, text: &str) -> Collected {
     let mut c = Collected {
         events: Vec::new(),
         audio: Vec::new(),
@@ -380,4 +386,35 @@ fn chunks_join_without_a_dip_or_bump() {
         db.abs() < 1.0,
         "chunked is {db:+.2} dB against the whole decode"
     );
+}
+
+/// Seconds from the first loud sample (|s| > 0.01) to the first mora's announced start.
+fn sound_before_first_mora(c: &Collected) -> f64 {
+    let loud = c
+        .audio
+        .iter()
+        .position(|s| s.abs() > 0.01)
+        .expect("no sound");
+    c.timeline.moras[0].start - loud as f64 / 24_000.0
+}
+
+#[test]
+fn the_first_sound_is_the_first_mora_not_a_cold_start_click() {
+    // Frames computed before the first chunk and discarded (the lead) keep the generator's
+    // cold-start transient out of the audio. The control, without lead, must click first.
+    let (engine, voice) = engine();
+    let text = "こんにちは。";
+    let good = sound_before_first_mora(&stream_with(engine, voice, text));
+    let (mut cold, _) = load_engine();
+    cold.set_chunk_schedule(ChunkSchedule {
+        lead: 0,
+        ..ChunkSchedule::default()
+    });
+    let bad = sound_before_first_mora(&stream_with(&cold, voice, text));
+    eprintln!("sound before the first mora: default {good:.3} s, without lead {bad:.3} s");
+    assert!(
+        good.abs() < 0.04,
+        "first sound {good:.3} s before the first mora"
+    );
+    assert!(bad > good + 0.04, "control: {bad:.3} s vs {good:.3} s");
 }
