@@ -478,12 +478,14 @@ impl Engine {
         if text.trim().is_empty() {
             return Err(EngineError::EmptyText);
         }
+        let t = std::time::Instant::now();
         let phrases = match self.frontend.analyze(text) {
             Ok(p) if !p.iter().all(|p| p.moras.is_empty()) => p,
             Ok(_) | Err(FrontendError::NothingToSay) => return Err(EngineError::NothingToSay),
             Err(e) => return Err(e.into()),
         };
         let phrases = self.predict(phrases, voice, accent)?;
+        tracing::debug!(ms = t.elapsed().as_millis(), "text analysed and predicted");
         Ok(AudioQuery::new(phrases))
     }
 
@@ -908,13 +910,11 @@ impl Engine {
             if out.stopped() {
                 break;
             }
-            let t = std::time::Instant::now();
             let mut query = match self.audio_query_with(sentence, voice, opts.accent) {
                 Ok(q) => q,
                 Err(EngineError::NothingToSay | EngineError::EmptyText) => continue,
                 Err(e) => return Err(e),
             };
-            tracing::debug!(ms = t.elapsed().as_millis(), "sentence analysed");
             out.send(StreamEvent::Sentence {
                 index,
                 text: sentence.to_owned(),
@@ -1065,13 +1065,11 @@ impl Engine {
         let mut phrase_offset = 0;
         let mut spoken = false;
         for sentence in sentences {
-            let t = std::time::Instant::now();
             let mut query = match self.audio_query_with(sentence, voice, opts.accent) {
                 Ok(q) => q,
                 Err(EngineError::NothingToSay | EngineError::EmptyText) => continue,
                 Err(e) => return Err(e),
             };
-            tracing::debug!(ms = t.elapsed().as_millis(), "sentence analysed");
             if spoken {
                 pcm.resize(pcm.len() + seconds_to_samples(opts.sentence_pause), 0.0);
             }

@@ -563,7 +563,6 @@ def quantize_generator(gen, ranges):
         qdq[t] = base + "_dq"
         return qdq[t]
 
-    renames = {}  # conv output -> its fake-quantized name, for the conv's consumers
     for n in convs:
         x, w_name = n.input[0], n.input[1]
         b_name = n.input[2] if len(n.input) > 2 else None
@@ -599,9 +598,8 @@ def quantize_generator(gen, ranges):
         added.setdefault("", []).extend(deq)
         del n.input[:]
         n.input.extend(inputs)
-        renames[n.output[0]] = None  # filled below, after the output's own Q/DQ exists
-    for out in list(renames):
-        renames[out] = fake_quant(out)
+    # Each conv output gets its own Q/DQ, which the conv's consumers read instead.
+    renames = {n.output[0]: fake_quant(n.output[0]) for n in convs}
     for n in g.node:
         for i, v in enumerate(n.input):
             if v in renames:
