@@ -56,7 +56,7 @@ impl Default for ChunkSchedule {
     /// Chosen by `cargo bench --bench stream` (README, *Streaming*).
     fn default() -> Self {
         ChunkSchedule {
-            first: 8,
+            first: 4,
             max: 64,
             context: 5,
             lead: 2,
