@@ -13,7 +13,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::time::Instant;
 
-use common::compare::{log_spectral_distance, snr_db, to_i16};
+use common::compare::{log_spectral_distance, rms, snr_db, to_i16};
 use common::pitch::{f0_track, mora_f0, semitones, tone_steps};
 use common::runner::Runner;
 use common::*;
@@ -256,43 +256,6 @@ fn cuda_matches_cpu(layout: &Layout, manifest: &Manifest) {
     let mora_pitch = |x: &[f32]| mora_f0(&f0_track(&to_i16(x), 24000), &spans);
     let pitch32 = mora_pitch(ref32);
     let steps32 = tone_steps(&pitch32);
-    // Per rendering: SNR and LSD against CPU fp32, SNR in each quarter (phase drift shows as
-    // SNR falling along the utterance), level difference, tone steps that differ, and the
-    // median per-mora F0 difference in semitones.
-    let compare = |x: &[f32]| {
-        let quarter = ref32.len().min(x.len()) / 4;
-        let quarters: Vec<f64> = (0..4)
-            .map(|q| {
-                snr_db(
-                    &ref32[q * quarter..(q + 1) * quarter],
-                    &x[q * quarter..(q + 1) * quarter],
-                )
-            })
-            .collect();
-        let level = 20.0 * (rms(x) / rms(ref32)).log10();
-        let pitch = mora_pitch(x);
-        let steps_differ = tone_steps(&pitch)
-            .iter()
-            .zip(&steps32)
-            .filter(|(a, b)| a != b)
-            .count();
-        let mut diffs: Vec<f64> = pitch
-            .iter()
-            .zip(&pitch32)
-            .filter_map(|(a, b)| Some(semitones((*b)?, (*a)?).abs()))
-            .collect();
-        diffs.sort_by(f64::total_cmp);
-        let median = diffs.get(diffs.len() / 2).copied().unwrap_or(f64::NAN);
-        let max = diffs.last().copied().unwrap_or(f64::NAN);
-        (
-            snr_db(ref32, x),
-            log_spectral_distance(ref32, x),
-            quarters,
-            level,
-            steps_differ,
-            (median, max),
-        )
-    };
     println!("{secs:.2} s of audio, jf_alpha, whole-utterance synthesis (warm), against cpu fp32:");
     println!(
         "{:<10} {:>6} {:>8} {:>7} {:>24} {:>8} {:>12} {:>16}",
@@ -312,23 +275,29 @@ fn cuda_matches_cpu(layout: &Layout, manifest: &Manifest) {
         ("cuda fp32", &sc32.audio.samples, t_cuda32),
         ("cuda fp16", &sc16.audio.samples, t_cuda16),
     ] {
-        let c = compare(x);
-        let q: Vec<String> = c.2.iter().map(|v| format!("{v:.1}")).collect();
+        let v = Versus::measure(ref32, &pitch32, x, mora_pitch(x));
+        let quarters: Vec<String> = v.quarters.iter().map(|q| format!("{q:.1}")).collect();
+        let steps_differ = tone_steps(&v.pitch)
+            .iter()
+            .zip(&steps32)
+            .filter(|(a, b)| a != b)
+            .count();
         println!(
-            "{name:<10} {:>6.3} {:>8.1} {:>7.2} {:>24} {:>8.2} {:>5} of {:<4} {:>8.2} / {:.2}",
+            "{name:<10} {:>6.3} {:>8.1} {:>7.2} {:>24} {:>8.2} {steps_differ:>5} of {:<4} {:>8.2} / {:.2}",
             t / secs,
-            c.0,
-            c.1,
-            q.join(" / "),
-            c.3,
-            c.4,
+            v.snr,
+            v.lsd,
+            quarters.join(" / "),
+            v.level,
             steps32.len(),
-            c.5 .0,
-            c.5 .1
+            v.df0_median,
+            v.df0_max
         );
-        rows.push((name, c));
+        rows.push((name, v));
     }
-    let per_mora: Vec<String> = mora_pitch(&sc32.audio.samples)
+    let per_mora: Vec<String> = rows[2]
+        .1
+        .pitch
         .iter()
         .zip(&pitch32)
         .map(|(a, b)| match (a, b) {
@@ -362,16 +331,63 @@ fn cuda_matches_cpu(layout: &Layout, manifest: &Manifest) {
     // dB vs 5.3), and the same melody — per-mora F0 within 0.2 semitone at the median and a
     // semitone at worst (tone steps, which use a 1-semitone dead band, are only printed: 2 of
     // 19 sat on that band's edge there).
-    let lsd8 = rows[0].1 .1;
-    for (name, (_, lsd, _, level, _, (df0_median, df0_max))) in &rows[2..] {
+    let lsd8 = rows[0].1.lsd;
+    for (name, v) in &rows[2..] {
         assert!(
-            *df0_median < 0.2 && *df0_max < 1.0 && level.abs() < 1.0 && *lsd < lsd8 * 1.25,
-            "{name} vs cpu fp32: per-mora ΔF0 median {df0_median:.2} st, max {df0_max:.2} st, \
-             level {level:+.2} dB, LSD {lsd:.2} dB (cpu int8: {lsd8:.2} dB)"
+            v.df0_median < 0.2 && v.df0_max < 1.0 && v.level.abs() < 1.0 && v.lsd < lsd8 * 1.25,
+            "{name} vs cpu fp32: per-mora ΔF0 median {:.2} st, max {:.2} st, level {:+.2} dB, \
+             LSD {:.2} dB (cpu int8: {lsd8:.2} dB)",
+            v.df0_median,
+            v.df0_max,
+            v.level,
+            v.lsd
         );
     }
 }
 
-fn rms(x: &[f32]) -> f64 {
-    (x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / x.len().max(1) as f64).sqrt()
+/// One rendering against the CPU's fp32 rendering of the same query.
+struct Versus {
+    snr: f64,
+    lsd: f64,
+    /// SNR in each quarter of the utterance: a drifting phase shows as SNR falling along it.
+    quarters: Vec<f64>,
+    /// Level difference, dB.
+    level: f64,
+    /// Median F0 of each mora (pYIN), measured once and reused for every figure.
+    pitch: Vec<Option<f64>>,
+    /// Median and largest per-mora F0 difference, semitones.
+    df0_median: f64,
+    df0_max: f64,
+}
+
+impl Versus {
+    fn measure(
+        reference: &[f32],
+        ref_pitch: &[Option<f64>],
+        x: &[f32],
+        pitch: Vec<Option<f64>>,
+    ) -> Versus {
+        let quarter = reference.len().min(x.len()) / 4;
+        let quarters = (0..4)
+            .map(|q| {
+                let r = q * quarter..(q + 1) * quarter;
+                snr_db(&reference[r.clone()], &x[r])
+            })
+            .collect();
+        let mut diffs: Vec<f64> = pitch
+            .iter()
+            .zip(ref_pitch)
+            .filter_map(|(a, b)| Some(semitones((*b)?, (*a)?).abs()))
+            .collect();
+        diffs.sort_by(f64::total_cmp);
+        Versus {
+            snr: snr_db(reference, x),
+            lsd: log_spectral_distance(reference, x),
+            quarters,
+            level: 20.0 * (rms(x) / rms(reference)).log10(),
+            df0_median: diffs.get(diffs.len() / 2).copied().unwrap_or(f64::NAN),
+            df0_max: diffs.last().copied().unwrap_or(f64::NAN),
+            pitch,
+        }
+    }
 }

@@ -3,6 +3,7 @@
 //! and the `say` command's raw PCM output and device error.
 
 mod common;
+use common::compare::rms;
 use common::pitch::{f0_track, median_f0, semitones};
 use common::*;
 
@@ -168,10 +169,6 @@ fn streamed_speech_keeps_the_accent() {
     assert!(step(&chopsticks, 0) < -1.0, "箸が falls after ハ");
     assert!(step(&bridge, 0) > 1.0, "橋が rises to シ");
     assert!(step(&bridge, 1) < -1.0, "橋が falls to ガ");
-}
-
-fn rms(x: &[f32]) -> f64 {
-    (x.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
 }
 
 #[test]

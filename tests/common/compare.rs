@@ -103,3 +103,8 @@ pub fn to_i16(samples: &[f32]) -> Vec<i16> {
         .map(|&s| (s.clamp(-1.0, 1.0) * 32767.0).round() as i16)
         .collect()
 }
+
+/// Root-mean-square level of a signal.
+pub fn rms(x: &[f32]) -> f64 {
+    (x.iter().map(|s| f64::from(*s).powi(2)).sum::<f64>() / x.len().max(1) as f64).sqrt()
+}
