@@ -31,9 +31,10 @@ use realfft::num_complex::Complex;
 use realfft::{RealFftPlanner, RealToComplex};
 use serde::Deserialize;
 use yomiage_engine::onnx::SessionOptions;
-use yomiage_engine::prosody::{self, ContourParams, Tone};
+use yomiage_engine::prosody::{self, ContourParams};
 use yomiage_engine::timeline::Timeline;
 use yomiage_engine::{AccentMode, AudioQuery, Engine, EnginePaths};
+use yomiage_frontend::Tone;
 use yomiage_voices::{Layout, Manifest, VoiceId};
 
 use pitch::{f0_track, median_f0, semitones};
@@ -648,7 +649,7 @@ fn render(
     let mut at = 0;
     for p in &prep.query.accent_phrases {
         let n = p.moras.len();
-        let tones = prosody::tones(n, p.accent);
+        let tones = p.tones();
         report
             .frontend
             .score_phrase(&tones, &measured.mora_f0[at..at + n]);

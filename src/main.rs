@@ -613,7 +613,7 @@ fn accent_human(phrases: &[yomiage_frontend::AccentPhrase]) -> String {
             if p.pause_mora.is_some() {
                 kana.push('、');
             }
-            let hl = hl_pattern(p.moras.len(), p.accent);
+            let hl = hl_pattern(p);
             (kana, hl, format!("{}/{}", p.accent, p.moras.len()))
         })
         .collect();
@@ -628,18 +628,9 @@ fn accent_human(phrases: &[yomiage_frontend::AccentPhrase]) -> String {
     out
 }
 
-/// Tones by the accent dev set's rule: accent 1 → HLL…, 0 → LHH…, k ≥ 2 → LH…H to mora k,
-/// then L (odaka, k = mora count, looks like 0 inside the phrase).
-fn hl_pattern(moras: usize, accent: usize) -> String {
-    (1..=moras)
-        .map(|i| match (accent, i) {
-            (1, 1) => 'H',
-            (1, _) | (_, 1) => 'L',
-            (0, _) => 'H',
-            (k, i) if i <= k => 'H',
-            _ => 'L',
-        })
-        .collect()
+/// A phrase's tones as the accent dev set writes them (`LHH`).
+fn hl_pattern(phrase: &yomiage_frontend::AccentPhrase) -> String {
+    phrase.tones().into_iter().map(|t| t.letter()).collect()
 }
 
 /// `--format jsonl`: a `{"id", "phrases"}` line per `{"id", "text"}` line. A bad line is
@@ -752,7 +743,7 @@ fn accent_jsonl_line(
             accent: p.accent,
             pause: p.pause_mora.is_some(),
             question: p.is_interrogative,
-            hl: hl_pattern(p.moras.len(), p.accent),
+            hl: hl_pattern(p),
         })
         .collect();
     Ok(Some(serde_json::to_string(&Record { id, phrases })?))

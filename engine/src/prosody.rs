@@ -15,7 +15,7 @@
 //! model's own mean on that mora), the shift curve smoothed over ~150 ms so pitch moves
 //! smoothly between moras, and only voiced F0 points are touched.
 
-use yomiage_frontend::AccentPhrase;
+use yomiage_frontend::{AccentPhrase, Tone};
 
 /// F0 values at or below this are the model's "unvoiced" (it writes ~10 Hz there).
 pub const VOICED_HZ: f32 = 50.0;
@@ -59,37 +59,6 @@ impl Default for ContourParams {
     }
 }
 
-/// High or low tone of a mora.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tone {
-    High,
-    Low,
-}
-
-/// The H/L pattern of a phrase from its accent type (odaka = mora count: H up to the end).
-pub fn tones(mora_count: usize, accent: usize) -> Vec<Tone> {
-    (1..=mora_count)
-        .map(|k| match accent {
-            1 => {
-                if k == 1 {
-                    Tone::High
-                } else {
-                    Tone::Low
-                }
-            }
-            a => {
-                if k == 1 && mora_count > 1 {
-                    Tone::Low
-                } else if a == 0 || k <= a {
-                    Tone::High
-                } else {
-                    Tone::Low
-                }
-            }
-        })
-        .collect()
-}
-
 const LN2_OVER_12: f32 = std::f32::consts::LN_2 / 12.0;
 
 fn semitones_to_ln(st: f32) -> f32 {
@@ -113,7 +82,7 @@ pub fn impose_accent(phrases: &mut [AccentPhrase], params: &ContourParams) {
     let mut downsteps = 0u32;
     let mut elapsed = 0.0f32;
     for phrase in phrases.iter_mut() {
-        let pattern = tones(phrase.moras.len(), phrase.accent);
+        let pattern = phrase.tones();
         let register = -params.downstep * downsteps as f32;
         let n = phrase.moras.len();
         for (k, (mora, tone)) in phrase.moras.iter_mut().zip(&pattern).enumerate() {
@@ -284,16 +253,6 @@ mod tests {
     use super::*;
     use yomiage_frontend::Mora;
     use Tone::{High as H, Low as L};
-
-    #[test]
-    fn tone_patterns_follow_the_accent_type() {
-        assert_eq!(tones(3, 1), [H, L, L]); // 箸が
-        assert_eq!(tones(3, 2), [L, H, L]); // 橋が
-        assert_eq!(tones(3, 0), [L, H, H]); // 端が
-        assert_eq!(tones(2, 2), [L, H]); // odaka without particle
-        assert_eq!(tones(1, 1), [H]);
-        assert_eq!(tones(4, 3), [L, H, H, L]);
-    }
 
     fn phrase(n: usize, accent: usize, question: bool, pause: bool) -> AccentPhrase {
         AccentPhrase {

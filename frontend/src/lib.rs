@@ -23,10 +23,10 @@ pub use kana::{parse_kana, to_kana, KanaError};
 pub use learned::{AccentEstimator, AccentModel};
 pub use normalize::normalize;
 pub use phonemes::{is_sayable, phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
-pub use types::{AccentPhrase, Mora};
+pub use types::{tones, AccentPhrase, Mora, Tone};
 pub use user_dict::{
-    parse_word_id, write_atomically, MergeSummary, UserDictError, UserDictionary, UserWord,
-    WordError, WordType, DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY,
+    parse_word_id, write_atomically, MergeSummary, UserDictError, UserDictionary, UserWord, WordError, WordType,
+    DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY,
 };
 
 /// The jpreprocess version this build analyses with; built dictionaries are tied to it.
