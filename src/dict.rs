@@ -168,7 +168,7 @@ pub fn run(cmd: DictCmd, path: &Path) -> Result<ExitCode> {
                     .and_then(|()| out.flush())
                     .context("writing the output")?;
             } else {
-                yomiage_frontend::write_atomically(&file, json.as_bytes())?;
+                yomiage_files::write_atomic(&file, json.as_bytes())?;
                 eprintln!("exported {} words to {}", dict.len(), file.display());
             }
         }

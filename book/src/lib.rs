@@ -88,6 +88,15 @@ pub enum BookError {
     Manifest { path: PathBuf, reason: String },
 }
 
+impl From<yomiage_files::FileError> for BookError {
+    fn from(e: yomiage_files::FileError) -> Self {
+        BookError::Write {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 pub type Result<T, E = BookError> = std::result::Result<T, E>;
 
 /// Which reader a file goes through.

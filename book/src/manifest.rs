@@ -91,44 +91,14 @@ impl Manifest {
     }
 }
 
-/// A temporary file in `dir` whose name marks it unfinished (`.yomiage-….partial`); left over
-/// after a crash, it is removed by [`clean_partials`].
-pub fn temp_in(dir: &Path, suffix: &str) -> Result<tempfile::NamedTempFile> {
-    tempfile::Builder::new()
-        .prefix(".yomiage-")
-        .suffix(&format!(".{suffix}.partial"))
-        .tempfile_in(dir)
-        .map_err(|source| BookError::Write {
-            path: dir.to_owned(),
-            source,
-        })
-}
-
-/// Writes `bytes` to `path` through a temp file and a rename.
+/// Writes `bytes` to `path` whole or not at all (see [`yomiage_files`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = temp_in(dir, "tmp")?;
-    let werr = |source| BookError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    tmp.write_all(bytes).map_err(werr)?;
-    tmp.as_file().sync_all().map_err(werr)?;
-    tmp.persist(path).map_err(|e| werr(e.error))?;
-    readable(path);
-    Ok(())
+    yomiage_files::write_atomic(path, bytes).map_err(BookError::from)
 }
 
-/// Temp files are created private (0600); finished files get the usual 0644.
-pub fn readable(path: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o644));
-    }
-    #[cfg(not(unix))]
-    let _ = path;
+/// Opens `dest` for writing through a temporary sibling (renamed over it on commit).
+pub fn create(dest: &Path) -> Result<yomiage_files::AtomicFile> {
+    yomiage_files::AtomicFile::create(dest).map_err(BookError::from)
 }
 
 /// Removes unfinished files an interrupted run left in `dir`.
@@ -137,7 +107,7 @@ pub fn clean_partials(dir: &Path) -> Vec<PathBuf> {
     if let Ok(rd) = std::fs::read_dir(dir) {
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
-            if name.starts_with(".yomiage-") && name.ends_with(".partial") {
+            if name.starts_with('.') && name.ends_with(".partial") {
                 let p = e.path();
                 if std::fs::remove_file(&p).is_ok() {
                     removed.push(p);

@@ -302,7 +302,6 @@ fn load_cached(dir: &Path, synth_hash: &str) -> Option<Speech> {
 
 fn store_cached(dir: &Path, synth_hash: &str, speech: &Speech) -> Result<()> {
     let (wav, json) = cache_paths(dir, synth_hash);
-    let cache = dir.join(CACHE_DIR);
     let werr = |path: &Path| {
         let path = path.to_owned();
         move |e: hound::Error| BookError::Write {
@@ -310,7 +309,7 @@ fn store_cached(dir: &Path, synth_hash: &str, speech: &Speech) -> Result<()> {
             source: std::io::Error::other(e.to_string()),
         }
     };
-    let tmp = manifest::temp_in(&cache, "wav")?;
+    let mut tmp = manifest::create(&wav)?;
     {
         let spec = hound::WavSpec {
             channels: 1,
@@ -318,17 +317,14 @@ fn store_cached(dir: &Path, synth_hash: &str, speech: &Speech) -> Result<()> {
             bits_per_sample: 32,
             sample_format: hound::SampleFormat::Float,
         };
-        let mut w = hound::WavWriter::new(std::io::BufWriter::new(tmp.as_file()), spec)
-            .map_err(werr(&wav))?;
+        let mut w =
+            hound::WavWriter::new(std::io::BufWriter::new(tmp.file()), spec).map_err(werr(&wav))?;
         for &s in &speech.samples {
             w.write_sample(s).map_err(werr(&wav))?;
         }
         w.finalize().map_err(werr(&wav))?;
     }
-    tmp.persist(&wav).map_err(|e| BookError::Write {
-        path: wav.clone(),
-        source: e.error,
-    })?;
+    tmp.commit()?;
     let marks = serde_json::to_vec(&speech.marks).unwrap_or_default();
     manifest::write_atomically(&json, &marks)
 }
@@ -377,7 +373,7 @@ pub fn render_book(
     };
     std::fs::create_dir_all(outdir.join(CACHE_DIR)).map_err(werr(outdir))?;
     // Fail now, not after the first chapter, if the folder is not writable.
-    drop(manifest::temp_in(outdir, "probe")?);
+    drop(manifest::create(&outdir.join(".probe"))?);
     for dir in [outdir.to_owned(), outdir.join(CACHE_DIR)] {
         for p in manifest::clean_partials(&dir) {
             tracing::info!(file = %p.display(), "removed an unfinished file of an interrupted run");
@@ -585,14 +581,16 @@ fn render_chapter(
         total: planned.len(),
         marks: speech.marks.clone(),
     };
-    let tmp = manifest::temp_in(outdir, settings.format.extension())?;
-    encode::write(settings.format, &speech.samples, RATE, &tags, tmp.path())?;
     let dest = outdir.join(&p.file);
-    tmp.persist(&dest).map_err(|e| BookError::Write {
-        path: dest.clone(),
-        source: e.error,
-    })?;
-    manifest::readable(&dest);
+    let tmp = manifest::create(&dest)?;
+    encode::write(
+        settings.format,
+        &speech.samples,
+        RATE,
+        &tags,
+        tmp.temp_path(),
+    )?;
+    tmp.commit()?;
     let bytes = std::fs::metadata(&dest)
         .map_err(|source| BookError::Write {
             path: dest.clone(),

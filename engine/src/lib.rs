@@ -756,7 +756,8 @@ impl Engine {
             Some(m) => m,
             None => {
                 let m = self.calibrate(voice, generator)?;
-                if let Err(e) = write_f32s(&path, &m.to_f32s()) {
+                let bytes: Vec<u8> = m.to_f32s().iter().flat_map(|v| v.to_le_bytes()).collect();
+                if let Err(e) = yomiage_files::write_atomic(&path, &bytes) {
                     tracing::warn!(
                         "could not keep the streaming statistics in {}: {e}",
                         path.display()
@@ -1294,16 +1295,6 @@ fn read_f32s(path: &Path) -> Option<Vec<f32>> {
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect(),
     )
-}
-
-/// Written to a temporary file and renamed, so a half-written file is never read.
-fn write_f32s(path: &Path, values: &[f32]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-    let tmp = dir.join(format!(".{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }
 
 /// Mora and phoneme times of one chunk, relative to its first kept sample.

@@ -25,7 +25,7 @@ pub use normalize::normalize;
 pub use phonemes::{is_sayable, phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
 pub use types::{tones, AccentPhrase, Mora, Tone};
 pub use user_dict::{
-    parse_word_id, write_atomically, MergeSummary, UserDictError, UserDictionary, UserWord, WordError, WordType,
+    parse_word_id, MergeSummary, UserDictError, UserDictionary, UserWord, WordError, WordType,
     DEFAULT_PRIORITY, MAX_PRIORITY, MIN_PRIORITY,
 };
 

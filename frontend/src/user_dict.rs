@@ -19,7 +19,6 @@
 //!   words in the same lattice.
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -716,7 +715,10 @@ impl UserDictionary {
     /// flushed to disk, then renamed over the old file. Creates the directory if needed.
     pub fn save(&self, path: &Path) -> Result<(), UserDictError> {
         let json = self.to_json();
-        write_atomically(path, json.as_bytes())
+        yomiage_files::write_atomic(path, json.as_bytes()).map_err(|e| UserDictError::Io {
+            path: e.path,
+            source: e.source,
+        })
     }
 
     /// The file format: `{"version": 1, "words": {"<uuid>": {surface, pronunciation,
@@ -801,28 +803,6 @@ impl UserDictionary {
         .build_user_dict_from_data(data)?;
         Ok(Some(dict))
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), UserDictError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".partial")
-        .tempfile_in(&dir)
-        .map_err(io_err(&dir))?;
-    tmp.write_all(bytes).map_err(io_err(tmp.path()))?;
-    tmp.as_file().sync_all().map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| io_err(path)(e.error))?;
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use super::stamp::sha256_file;
 use super::SetupError;
+use yomiage_files::sha256_file;
 
 /// A temporary sibling of `dest`: same directory, so the final rename is atomic.
 pub fn partial_path(dest: &Path) -> PathBuf {
@@ -21,23 +21,6 @@ pub fn partial_path(dest: &Path) -> PathBuf {
 
 pub fn ensure_dir(dir: &Path) -> Result<(), SetupError> {
     std::fs::create_dir_all(dir).map_err(|e| SetupError::io(dir, e))
-}
-
-pub fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<(), SetupError> {
-    if let Some(dir) = dest.parent() {
-        ensure_dir(dir)?;
-    }
-    let tmp = partial_path(dest);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, dest)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        SetupError::io(dest, e)
-    })
 }
 
 /// Runs a command, returning its stdout; on failure the error carries the tail of its output.

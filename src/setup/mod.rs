@@ -42,6 +42,15 @@ pub enum SetupError {
     Other(String),
 }
 
+impl From<yomiage_files::FileError> for SetupError {
+    fn from(e: yomiage_files::FileError) -> Self {
+        SetupError::Io {
+            path: e.path,
+            source: e.source,
+        }
+    }
+}
+
 impl SetupError {
     pub fn io(path: &Path, source: std::io::Error) -> Self {
         SetupError::Io {
@@ -412,7 +421,7 @@ impl Setup {
                 .arg(&req),
             "pip install (conversion environment)",
         )?;
-        fetch::write_atomic(&marker, CONVERT_REQUIREMENTS.as_bytes())?;
+        yomiage_files::write_atomic(&marker, CONVERT_REQUIREMENTS.as_bytes())?;
         Ok(python)
     }
 
@@ -450,7 +459,7 @@ impl Setup {
         let mut files = Vec::new();
         for f in &v.converted {
             let path = staged.join(&f.name);
-            let sha = stamp::sha256_file(&path)?;
+            let sha = yomiage_files::sha256_file(&path)?;
             if sha != f.sha256 {
                 return Err(SetupError::Verify(format!(
                     "converted {} has sha256 {sha}, expected {} (is the conversion environment intact?)",
@@ -528,7 +537,7 @@ impl Setup {
         )?;
         let mut files = Vec::new();
         for f in &self.manifest.voice.float {
-            let sha = stamp::sha256_file(&staged.join(&f.name))?;
+            let sha = yomiage_files::sha256_file(&staged.join(&f.name))?;
             if sha != f.sha256 {
                 return Err(SetupError::Verify(format!(
                     "converted {} has sha256 {sha}, expected {} (is the conversion environment intact?)",

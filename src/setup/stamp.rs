@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::SetupError;
 
@@ -43,13 +42,6 @@ impl std::fmt::Display for Health {
     }
 }
 
-pub fn sha256_file(path: &Path) -> Result<String, SetupError> {
-    let mut f = std::fs::File::open(path).map_err(|e| SetupError::io(path, e))?;
-    let mut h = Sha256::new();
-    std::io::copy(&mut f, &mut h).map_err(|e| SetupError::io(path, e))?;
-    Ok(hex::encode(h.finalize()))
-}
-
 fn mtime_ns(meta: &std::fs::Metadata) -> u128 {
     meta.modified()
         .ok()
@@ -67,7 +59,7 @@ impl Stamp {
             files.push(StampedFile {
                 path: rel.clone(),
                 size: meta.len(),
-                sha256: sha256_file(&path)?,
+                sha256: yomiage_files::sha256_file(&path)?,
                 mtime_ns: mtime_ns(&meta),
             });
         }
@@ -85,7 +77,7 @@ impl Stamp {
     pub fn write(&self, path: &Path) -> Result<(), SetupError> {
         let text =
             serde_json::to_string_pretty(self).map_err(|e| SetupError::Other(e.to_string()))?;
-        super::fetch::write_atomic(path, text.as_bytes())
+        Ok(yomiage_files::write_atomic(path, text.as_bytes())?)
     }
 
     /// Fast check for every command: each file exists with the recorded size and mtime.
@@ -117,7 +109,7 @@ impl Stamp {
         }
         for f in &self.files {
             let path = root.join(&f.path);
-            if sha256_file(&path)? != f.sha256 {
+            if yomiage_files::sha256_file(&path)? != f.sha256 {
                 return Ok(Health::Corrupt(format!(
                     "{} fails its sha256 check",
                     f.path.display()
