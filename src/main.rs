@@ -505,7 +505,8 @@ fn engine_paths(layout: &Layout, manifest: &Manifest, device: &DeviceArgs) -> Re
         .map(|(c, h)| format!("{c} ({h})"))
         .collect();
     if missing.is_empty() {
-        return Ok(paths.with_gpu(layout, manifest));
+        let cuda_libs = std::env::var_os("YOMIAGE_CUDA_LIBS");
+        return Ok(paths.with_gpu(layout, manifest, cuda_libs.as_deref()));
     }
     let missing = missing.join(", ");
     if device.device == DeviceArg::Cuda {

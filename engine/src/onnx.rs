@@ -1,26 +1,28 @@
 //! The only module that speaks ONNX Runtime. Everything outside it deals in the domain:
 //! token ids, frame durations, feature frames, F0, energy and PCM.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use ort::ep::cuda::ConvAlgorithmSearch;
 use ort::ep::{ExecutionProviderDispatch, CUDA};
 use ort::session::{builder::GraphOptimizationLevel, Session};
+use ort::session::SessionInputValue;
 use ort::value::TensorRef;
 
-/// Failures of the runtime layer, phrased for the person running the program.
+/// Failures of the runtime layer. Each names the file or stage at fault; what to do about it
+/// is the caller's to say (the CLI turns these into advice).
 #[derive(Debug, thiserror::Error)]
 pub enum RuntimeError {
-    #[error("ONNX Runtime library not found at {0}; run `yomiage setup` to fetch it")]
+    #[error("ONNX Runtime library not found at {0}")]
     LibraryMissing(PathBuf),
-    #[error(
-        "could not load ONNX Runtime from {path}: {message}; run `yomiage setup` to repair it"
-    )]
+    #[error("could not load ONNX Runtime from {path}: {message}")]
     LibraryLoad { path: PathBuf, message: String },
-    #[error("model file {0} is missing; run `yomiage setup`")]
+    #[error("model file {0} is missing")]
     ModelMissing(PathBuf),
-    #[error("float model {0} is missing; run `yomiage setup --gpu`")]
+    /// The float decoders are installed only for the GPU.
+    #[error("float model {0} is missing")]
     FloatModelMissing(PathBuf),
     #[error("could not load model {path}: {source}")]
     ModelLoad { path: PathBuf, source: ort::Error },
@@ -159,8 +161,7 @@ impl OnnxRuntime {
         gpu: Option<&GpuRuntime>,
         options: SessionOptions,
     ) -> Result<Self, RuntimeError> {
-        const NOT_INSTALLED: &str =
-            "the GPU runtime is not installed; run `yomiage setup --gpu` to fetch it";
+        const NOT_INSTALLED: &str = "the GPU runtime is not installed";
         match (options.device, gpu) {
             (DeviceRequest::Cpu, _) => Self::init(cpu_library, options, Device::Cpu),
             (DeviceRequest::Cuda, None) => Err(RuntimeError::CudaUnavailable {
@@ -198,10 +199,7 @@ impl OnnxRuntime {
         for lib in &gpu.preload {
             if !lib.is_file() {
                 return Err(RuntimeError::CudaUnavailable {
-                    reason: format!(
-                        "{} is missing; run `yomiage setup --gpu` to repair",
-                        lib.display()
-                    ),
+                    reason: format!("{} is missing", lib.display()),
                 });
             }
             // From the pinned, verified wheels; they stay loaded for the process.
@@ -278,7 +276,8 @@ impl OnnxRuntime {
         &self.library
     }
 
-    fn session(&self, path: &Path) -> Result<Mutex<Session>, RuntimeError> {
+    /// Loads the graph at `path`; `stage` names it in errors.
+    pub fn model(&self, path: &Path, stage: &'static str) -> Result<Model, RuntimeError> {
         if !path.is_file() {
             return Err(RuntimeError::ModelMissing(path.to_owned()));
         }
@@ -298,302 +297,82 @@ impl OnnxRuntime {
                 .with_optimization_level(GraphOptimizationLevel::Level3)?
                 .commit_from_file(path)
         };
-        build().map(Mutex::new).map_err(wrap)
+        build()
+            .map(|session| Model {
+                session: Mutex::new(session),
+                stage,
+            })
+            .map_err(wrap)
     }
 }
 
-/// Per-token output of the duration stage (token axis includes the two pad tokens).
-#[derive(Debug, Clone)]
-pub struct TokenFeatures {
-    /// Frames per token after speed and rounding (≥ 1 each).
-    pub durations: Vec<u32>,
-    /// Durations before speed and rounding, in frames.
-    pub raw_durations: Vec<f32>,
-    /// Prosody-encoder features, token-major `[tokens][D_DIM]`.
-    pub d: Vec<f32>,
-    /// Text-encoder features, channel-major `[T_EN_DIM][tokens]`.
-    pub t_en: Vec<f32>,
+/// An input tensor: its shape and data.
+pub enum Tensor<'a> {
+    F32(Vec<usize>, &'a [f32]),
+    I64(Vec<usize>, &'a [i64]),
+    Bool(Vec<usize>, &'a [bool]),
 }
 
-pub const D_DIM: usize = 640;
-pub const T_EN_DIM: usize = 512;
-pub const STYLE_DIM: usize = 256;
-
-fn output<'a>(
-    outputs: &'a ort::session::SessionOutputs<'_>,
+/// One loaded graph. Runs are serialized (a session is not re-entrant here); sessions hold no
+/// state between runs.
+pub struct Model {
+    session: Mutex<Session>,
     stage: &'static str,
-    name: &str,
-) -> Result<&'a [f32], RuntimeError> {
-    let value = outputs.get(name).ok_or_else(|| RuntimeError::Output {
-        stage,
-        what: format!("no output named {name}"),
-    })?;
-    value
-        .try_extract_tensor::<f32>()
-        .map(|(_, data)| data)
-        .map_err(|source| RuntimeError::Run { stage, source })
 }
 
-/// Durations and encoder features per token (stage "duration").
-pub struct DurationModel(Mutex<Session>);
-/// F0 and energy from frame-aligned features (stage "prosody").
-pub struct ProsodyModel(Mutex<Session>);
-/// Frame features, F0 and energy to PCM (stage "decoder").
-pub struct DecoderModel(Mutex<Session>);
-
-macro_rules! lock {
-    ($m:expr) => {
-        // A poisoned lock only means another thread panicked mid-run; the session itself holds
-        // no partial state between runs, so it is safe to keep using it.
-        $m.0.lock().unwrap_or_else(|p| p.into_inner())
-    };
-}
-
-fn run_err(stage: &'static str) -> impl Fn(ort::Error) -> RuntimeError {
-    move |source| RuntimeError::Run { stage, source }
-}
-
-impl DurationModel {
-    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
-        rt.session(path).map(DurationModel)
-    }
-
-    /// `tokens` must include the pad at each end; `style` has [`STYLE_DIM`] values.
+impl Model {
+    /// Runs the graph on named inputs and returns the named float outputs, in order.
     pub fn run(
         &self,
-        tokens: &[i64],
-        style: &[f32],
-        speed: f32,
-    ) -> Result<TokenFeatures, RuntimeError> {
-        const STAGE: &str = "duration";
-        let n = tokens.len();
-        let err = run_err(STAGE);
-        let mut session = lock!(self);
-        let speed = [speed];
-        let inputs = ort::inputs![
-            "tokens" => TensorRef::from_array_view(([1usize, n], tokens)).map_err(&err)?,
-            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
-            "speed" => TensorRef::from_array_view(([1usize], &speed[..])).map_err(&err)?,
-        ];
-        let out = session.run(inputs).map_err(&err)?;
-        let durations = output(&out, STAGE, "durations")?;
-        let raw = output(&out, STAGE, "raw_durations")?;
-        let d = output(&out, STAGE, "d")?;
-        let t_en = output(&out, STAGE, "t_en")?;
-        if durations.len() != n || d.len() != n * D_DIM || t_en.len() != n * T_EN_DIM {
-            return Err(RuntimeError::Output {
-                stage: STAGE,
-                what: format!("unexpected shapes for {n} tokens"),
-            });
+        inputs: Vec<(&str, Tensor<'_>)>,
+        outputs: &[&str],
+    ) -> Result<Vec<Vec<f32>>, RuntimeError> {
+        let stage = self.stage;
+        let err = move |source| RuntimeError::Run { stage, source };
+        let mut values: Vec<(Cow<'_, str>, SessionInputValue<'_>)> = Vec::new();
+        for (name, tensor) in inputs {
+            let value: SessionInputValue<'_> = match tensor {
+                Tensor::F32(shape, data) => TensorRef::from_array_view((shape, data))
+                    .map_err(err)?
+                    .into(),
+                Tensor::I64(shape, data) => TensorRef::from_array_view((shape, data))
+                    .map_err(err)?
+                    .into(),
+                Tensor::Bool(shape, data) => TensorRef::from_array_view((shape, data))
+                    .map_err(err)?
+                    .into(),
+            };
+            values.push((Cow::Borrowed(name), value));
         }
-        Ok(TokenFeatures {
-            // The graph clips to ≥ 1 and rounds, so these are exact small integers.
-            durations: durations.iter().map(|&f| f.max(1.0) as u32).collect(),
-            raw_durations: raw.to_vec(),
-            d: d.to_vec(),
-            t_en: t_en.to_vec(),
-        })
-    }
-}
-
-impl ProsodyModel {
-    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
-        rt.session(path).map(ProsodyModel)
-    }
-
-    /// `d_aligned` is channel-major `[D_DIM][frames]`. Returns (F0 Hz, energy), each 2 per frame.
-    pub fn run(
-        &self,
-        d_aligned: &[f32],
-        frames: usize,
-        style: &[f32],
-    ) -> Result<(Vec<f32>, Vec<f32>), RuntimeError> {
-        const STAGE: &str = "prosody";
-        let err = run_err(STAGE);
-        let mut session = lock!(self);
-        let inputs = ort::inputs![
-            "d_aligned" => TensorRef::from_array_view(([1usize, D_DIM, frames], d_aligned)).map_err(&err)?,
-            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
-        ];
-        let out = session.run(inputs).map_err(&err)?;
-        let f0 = output(&out, STAGE, "f0")?.to_vec();
-        let energy = output(&out, STAGE, "energy")?.to_vec();
-        if f0.len() != 2 * frames || energy.len() != 2 * frames {
-            return Err(RuntimeError::Output {
-                stage: STAGE,
-                what: format!("F0/energy not 2×{frames} long"),
-            });
-        }
-        Ok((f0, energy))
-    }
-}
-
-impl DecoderModel {
-    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
-        rt.session(path).map(DecoderModel)
+        // A poisoned lock only means another thread panicked mid-run; the session holds no
+        // partial state between runs, so it is safe to keep using it.
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let out = session.run(values).map_err(err)?;
+        outputs
+            .iter()
+            .map(|name| {
+                let value = out.get(name).ok_or_else(|| RuntimeError::Output {
+                    stage,
+                    what: format!("no output named {name}"),
+                })?;
+                value
+                    .try_extract_tensor::<f32>()
+                    .map(|(_, data)| data.to_vec())
+                    .map_err(err)
+            })
+            .collect()
     }
 
-    /// `asr` is channel-major `[T_EN_DIM][frames]`; `f0`/`energy` have 2 values per frame.
-    pub fn run(
-        &self,
-        asr: &[f32],
-        f0: &[f32],
-        energy: &[f32],
-        frames: usize,
-        style: &[f32],
-    ) -> Result<Vec<f32>, RuntimeError> {
-        const STAGE: &str = "decoder";
-        let err = run_err(STAGE);
-        let mut session = lock!(self);
-        let inputs = ort::inputs![
-            "asr" => TensorRef::from_array_view(([1usize, T_EN_DIM, frames], asr)).map_err(&err)?,
-            "f0" => TensorRef::from_array_view(([1usize, 2 * frames], f0)).map_err(&err)?,
-            "energy" => TensorRef::from_array_view(([1usize, 2 * frames], energy)).map_err(&err)?,
-            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
-        ];
-        let out = session.run(inputs).map_err(&err)?;
-        Ok(output(&out, STAGE, "audio")?.to_vec())
-    }
-}
-
-/// The decoder's frame-rate front (float): run once per utterance for streaming.
-pub struct DecoderFrontModel(Mutex<Session>);
-/// The decoder's waveform generator (float), run on overlapping chunks of the front's output.
-pub struct GeneratorModel(Mutex<Session>);
-
-/// Channels of the front's output ("x"), two points per frame.
-pub const FRONT_DIM: usize = 512;
-/// Harmonics of the generator's sine source (its `phase` input has one value per harmonic).
-pub const HARMONICS: usize = 9;
-
-impl DecoderFrontModel {
-    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
-        rt.session(path).map(DecoderFrontModel)
-    }
-
-    /// Same inputs as [`DecoderModel::run`]; returns channel-major `[FRONT_DIM][2·frames]`.
-    pub fn run(
-        &self,
-        asr: &[f32],
-        f0: &[f32],
-        energy: &[f32],
-        frames: usize,
-        style: &[f32],
-    ) -> Result<Vec<f32>, RuntimeError> {
-        const STAGE: &str = "decoder front";
-        let err = run_err(STAGE);
-        let mut session = lock!(self);
-        let inputs = ort::inputs![
-            "asr" => TensorRef::from_array_view(([1usize, T_EN_DIM, frames], asr)).map_err(&err)?,
-            "f0" => TensorRef::from_array_view(([1usize, 2 * frames], f0)).map_err(&err)?,
-            "energy" => TensorRef::from_array_view(([1usize, 2 * frames], energy)).map_err(&err)?,
-            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
-        ];
-        let out = session.run(inputs).map_err(&err)?;
-        let x = output(&out, STAGE, "x")?;
-        if x.len() != FRONT_DIM * 2 * frames {
-            return Err(RuntimeError::Output {
-                stage: STAGE,
-                what: format!("{} values for {frames} frames", x.len()),
-            });
-        }
-        Ok(x.to_vec())
-    }
-}
-
-/// Which instance-norm statistics the generator uses.
-pub enum NormStats<'a> {
-    /// Its own, over the samples it is given (a whole utterance: calibration).
-    Own,
-    /// Fixed ones (the same for every chunk, so chunks join).
-    Fixed(&'a [f32]),
-}
-
-fn stats_len(session: &Session) -> usize {
-    session
-        .inputs()
-        .iter()
-        .find(|i| i.name() == "norm_stats")
-        .and_then(|i| i.dtype().tensor_shape().and_then(|s| s.first().copied()))
-        .unwrap_or(0)
-        .max(0) as usize
-}
-
-impl GeneratorModel {
-    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
-        rt.session(path).map(GeneratorModel)
-    }
-
-    /// How many statistics `norm_stats` takes (means and variances of every instance norm).
-    pub fn stats_len(&self) -> usize {
-        stats_len(&lock!(self))
-    }
-
-    /// `x` is channel-major `[FRONT_DIM][points]`, `f0` has `points` values (two per frame),
-    /// `phase` the sine source's starting phase per harmonic (cycles). Returns the samples
-    /// (300 per point) and the statistics it computed.
-    pub fn run(
-        &self,
-        x: &[f32],
-        f0: &[f32],
-        style: &[f32],
-        phase: &[f32; HARMONICS],
-        stats: NormStats<'_>,
-    ) -> Result<(Vec<f32>, Vec<f32>), RuntimeError> {
-        const STAGE: &str = "generator";
-        let err = run_err(STAGE);
-        let points = f0.len();
-        let mut session = lock!(self);
-        let (fixed, use_fixed): (&[f32], bool) = match stats {
-            NormStats::Own => (&[], false),
-            NormStats::Fixed(s) => (s, true),
-        };
-        // Own statistics still need a tensor to feed; the graph ignores it.
-        let n_stats = stats_len(&session);
-        let zeros;
-        let fixed = if use_fixed {
-            fixed
-        } else {
-            zeros = vec![0.0f32; n_stats];
-            &zeros[..]
-        };
-        let use_fixed = [use_fixed];
-        let inputs = ort::inputs![
-            "x" => TensorRef::from_array_view(([1usize, FRONT_DIM, points], x)).map_err(&err)?,
-            "f0" => TensorRef::from_array_view(([1usize, points], f0)).map_err(&err)?,
-            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
-            "phase" => TensorRef::from_array_view(([1usize, 1, HARMONICS], &phase[..])).map_err(&err)?,
-            "norm_stats" => TensorRef::from_array_view(([fixed.len()], fixed)).map_err(&err)?,
-            "use_norm_stats" => TensorRef::from_array_view(([1usize], &use_fixed[..])).map_err(&err)?,
-        ];
-        let out = session.run(inputs).map_err(&err)?;
-        let audio = output(&out, STAGE, "audio")?.to_vec();
-        let own = output(&out, STAGE, "norm_stats_out")?.to_vec();
-        Ok((audio, own))
-    }
-}
-
-/// The unsplit Kokoro graph, kept to check that the stage models reproduce it and as a
-/// baseline in benchmarks; synthesis never uses it.
-pub struct WholeModel(Mutex<Session>);
-
-impl WholeModel {
-    pub fn load(rt: &OnnxRuntime, path: &Path) -> Result<Self, RuntimeError> {
-        rt.session(path).map(WholeModel)
-    }
-
-    pub fn run(&self, tokens: &[i64], style: &[f32], speed: f32) -> Result<Vec<f32>, RuntimeError> {
-        const STAGE: &str = "whole model";
-        let err = run_err(STAGE);
-        let mut session = lock!(self);
-        let speed = [speed];
-        let inputs = ort::inputs![
-            "tokens" => TensorRef::from_array_view(([1usize, tokens.len()], tokens)).map_err(&err)?,
-            "style" => TensorRef::from_array_view(([1usize, STYLE_DIM], style)).map_err(&err)?,
-            "speed" => TensorRef::from_array_view(([1usize], &speed[..])).map_err(&err)?,
-        ];
-        let out = session.run(inputs).map_err(&err)?;
-        Ok(output(&out, STAGE, "audio")?.to_vec())
+    /// The first dimension of input `name` as the graph declares it (0 if unknown).
+    pub fn input_len(&self, name: &str) -> usize {
+        let session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        session
+            .inputs()
+            .iter()
+            .find(|i| i.name() == name)
+            .and_then(|i| i.dtype().tensor_shape().and_then(|s| s.first().copied()))
+            .unwrap_or(0)
+            .max(0) as usize
     }
 }
 
@@ -602,7 +381,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_missing_library_is_an_error_that_names_setup() {
+    fn a_missing_library_is_an_error_that_names_the_file() {
         let err = OnnxRuntime::load(
             Path::new("/nonexistent/libonnxruntime.so"),
             SessionOptions::default(),
@@ -611,7 +390,7 @@ mod tests {
         .map(|e| e.to_string())
         .unwrap_or_default();
         assert!(
-            err.contains("yomiage setup") && err.contains("/nonexistent"),
+            err.contains("not found") && err.contains("/nonexistent"),
             "{err}"
         );
     }
@@ -624,11 +403,11 @@ mod tests {
     }
 
     #[test]
-    fn cuda_without_the_gpu_runtime_is_an_error_naming_setup_gpu() {
+    fn cuda_without_the_gpu_runtime_is_an_error_saying_so() {
         let cpu = Path::new("/nonexistent/libonnxruntime.so.1.32.0");
         match OnnxRuntime::open(cpu, None, on(DeviceRequest::Cuda)) {
             Err(e @ RuntimeError::CudaUnavailable { .. }) => {
-                assert!(e.to_string().contains("setup --gpu"), "{e}")
+                assert!(e.to_string().contains("not installed"), "{e}")
             }
             other => panic!("{:?}", other.err()),
         }

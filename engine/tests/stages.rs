@@ -1,11 +1,10 @@
 //! The stage models chained through the engine's own alignment must reproduce the original
 //! Kokoro graph bit for bit (real assets, installed by `yomiage setup`).
 
-use yomiage_engine::acoustic;
-use yomiage_engine::onnx::{
-    DecoderModel, DurationModel, OnnxRuntime, ProsodyModel, SessionOptions, WholeModel,
-};
-use yomiage_engine::voice::{Style, Vocab};
+use yomiage_engine::kokoro::acoustic;
+use yomiage_engine::kokoro::stages::{DecoderModel, DurationModel, ProsodyModel, WholeModel};
+use yomiage_engine::kokoro::voice::{Style, Vocab};
+use yomiage_engine::onnx::{OnnxRuntime, SessionOptions};
 use yomiage_engine::EnginePaths;
 use yomiage_voices::{Layout, Manifest};
 

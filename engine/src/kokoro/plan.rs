@@ -7,7 +7,7 @@ use yomiage_frontend::{to_phonemes, AccentPhrase, TokenOwner};
 use yomiage_vocoder::{SAMPLES_PER_FRAME, SAMPLE_RATE};
 
 use crate::prosody::MoraSpan;
-use crate::voice::Vocab;
+use super::voice::Vocab;
 
 /// Seconds per acoustic frame (25 ms).
 pub const FRAME_SECONDS: f32 = SAMPLES_PER_FRAME as f32 / SAMPLE_RATE as f32;

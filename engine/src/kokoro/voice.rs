@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use yomiage_voices::VoiceId;
 
-use crate::onnx::STYLE_DIM;
+use super::stages::STYLE_DIM;
 
 /// Rows in a voice's style table: one per possible token count (1..=510).
 pub const STYLE_ROWS: usize = 510;
@@ -14,21 +14,19 @@ pub const MAX_TOKENS: usize = STYLE_ROWS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum VoiceError {
-    #[error("style file for voice {voice} at {path} is missing or unreadable ({message}); run `yomiage setup`")]
+    #[error("style file for voice {voice} at {path} is missing or unreadable ({message})")]
     StyleMissing {
         voice: String,
         path: PathBuf,
         message: String,
     },
-    #[error(
-        "style file {path} has {got} bytes, expected {expected}; run `yomiage setup` to repair it"
-    )]
+    #[error("style file {path} has {got} bytes, expected {expected}")]
     StyleSize {
         path: PathBuf,
         got: usize,
         expected: usize,
     },
-    #[error("vocabulary {path} is unreadable: {message}; run `yomiage setup`")]
+    #[error("vocabulary {path} is unreadable: {message}")]
     Vocab { path: PathBuf, message: String },
 }
 

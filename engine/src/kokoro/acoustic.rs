@@ -1,7 +1,8 @@
 //! The acoustic model: durations per token, then F0 and energy on frames whose lengths the
 //! caller chose. The model is cut before its alignment so durations can be edited.
 
-use crate::onnx::{DurationModel, ProsodyModel, RuntimeError, TokenFeatures, D_DIM, T_EN_DIM};
+use super::stages::{DurationModel, ProsodyModel, TokenFeatures, D_DIM, T_EN_DIM};
+use crate::onnx::RuntimeError;
 use yomiage_vocoder::{AcousticFrames, VocoderError};
 
 #[derive(Debug, thiserror::Error)]

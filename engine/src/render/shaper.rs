@@ -1,52 +1,10 @@
-//! Streaming synthesis: events out as they are produced, cancellable between chunks.
-//!
-//! The whole-utterance path cuts edge silence by looking at the finished PCM and inserts
-//! silence at pauses; [`PcmShaper`] does the same on PCM that arrives piece by piece, with the
-//! same result (the whole path runs through it too), holding back only what it must: the
-//! fade before a pause and quiet samples that may turn out to be the trailing silence.
+//! Shaping PCM as it arrives: the whole-utterance path cuts edge silence by looking at the
+//! finished PCM and inserts silence at pauses; [`PcmShaper`] does the same on PCM that arrives
+//! piece by piece, with the same result (the whole path runs through it too), holding back only
+//! what it must: the fade before a pause and quiet samples that may turn out to be the trailing
+//! silence.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
-use crate::timeline::Timeline;
-
-/// Stops a running synthesis at the next chunk boundary. Cheap to clone and share.
-#[derive(Debug, Clone, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
-
-impl CancelToken {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn cancel(&self) {
-        self.0.store(true, Ordering::SeqCst);
-    }
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// What a streaming synthesis produces, in order.
-#[derive(Debug, Clone)]
-pub enum StreamEvent {
-    /// A sentence of the input text starts (text input only).
-    Sentence { index: usize, text: String },
-    /// When the next moras and phonemes sound, in seconds from the start of the stream,
-    /// phrases numbered across the whole input. Sent before the audio it describes.
-    Timeline(Timeline),
-    /// The next samples: 24 kHz mono in [-1, 1].
-    Audio(Vec<f32>),
-}
-
-/// How a stream ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StreamEnd {
-    /// Samples sent in all.
-    pub samples: usize,
-    /// False when it was cancelled (by the token or the sink).
-    pub completed: bool,
-}
 
 /// Inserts silence at given positions (with short fades) and trims the quiet edges, on PCM that
 /// arrives in pieces. Positions are in the coordinates of the input, starting at `origin`.
@@ -261,14 +219,5 @@ mod tests {
         assert!(out[399].abs() < 0.01 && out[600].abs() < 0.01);
         assert_eq!(out[300], 0.5);
         assert_eq!(out[700], 0.5);
-    }
-
-    #[test]
-    fn cancel_token_is_shared() {
-        let t = CancelToken::new();
-        let u = t.clone();
-        assert!(!u.is_cancelled());
-        t.cancel();
-        assert!(u.is_cancelled());
     }
 }

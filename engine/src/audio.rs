@@ -1,10 +1,37 @@
-//! Output format: sample rate (a real resampler, rubato) and channel count.
+//! Synthesized speech and its output format: sample rate (a real resampler, rubato) and
+//! channel count.
 
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};
 use yomiage_vocoder::SAMPLE_RATE;
 
-use crate::Audio;
+use crate::timeline::Timeline;
+
+/// Synthesized speech: interleaved samples in [-1, 1].
+#[derive(Debug, Clone)]
+pub struct Audio {
+    pub samples: Vec<f32>,
+    pub sample_rate: u32,
+    pub channels: u16,
+}
+
+impl Audio {
+    pub fn duration_seconds(&self) -> f64 {
+        self.samples.len() as f64 / self.channels.max(1) as f64 / self.sample_rate as f64
+    }
+}
+
+/// Speech and when each mora and phoneme sounds in it.
+#[derive(Debug, Clone)]
+pub struct Synthesis {
+    pub audio: Audio,
+    pub timeline: Timeline,
+}
+
+/// Samples at the model's rate in `s` seconds (negative: none).
+pub fn seconds_to_samples(s: f32) -> usize {
+    (s.max(0.0) * SAMPLE_RATE as f32).round() as usize
+}
 
 /// Converts mono PCM at the model's rate to the requested rate and channels.
 pub fn finish(pcm: Vec<f32>, rate: u32, stereo: bool) -> Result<Audio, String> {
