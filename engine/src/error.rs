@@ -28,6 +28,10 @@ pub enum EngineError {
     Query(#[from] QueryError),
     #[error("resampling failed: {0}")]
     Resample(String),
+    /// The caller's [`CancelToken`](crate::CancelToken) stopped a synthesis that was to be
+    /// returned whole.
+    #[error("the synthesis was cancelled")]
+    Cancelled,
 }
 
 impl EngineError {

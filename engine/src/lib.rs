@@ -125,7 +125,8 @@ impl Engine {
         sink: &mut dyn Sink,
     ) -> Result<StreamEnd, EngineError> {
         let mut out = Out::new(sink, cancel);
-        self.pipeline().run(input, voice, opts, rendering, &mut out)?;
+        self.pipeline()
+            .run(input, voice, opts, rendering, &mut out)?;
         Ok(out.end())
     }
 
@@ -162,14 +163,8 @@ impl Engine {
         query: &CheckedQuery,
         voice: &VoiceId,
     ) -> Result<Synthesis, EngineError> {
-        let q = query.get();
-        let s = self.collect(Input::Query(query), voice, &SynthesisOptions::default())?;
-        let audio = audio::finish(s.audio.samples, q.output_sampling_rate, q.output_stereo)
-            .map_err(EngineError::Resample)?;
-        Ok(Synthesis {
-            audio,
-            timeline: s.timeline,
-        })
+        let opts = SynthesisOptions::default();
+        self.render(Input::Query(query), voice, &opts, &CancelToken::new())
     }
 
     /// Text to speech, whole: sentence by sentence, joined by `sentence_pause`.
@@ -179,19 +174,34 @@ impl Engine {
         voice: &VoiceId,
         opts: &SynthesisOptions,
     ) -> Result<Synthesis, EngineError> {
-        self.collect(Input::Text(text), voice, opts)
+        self.render(Input::Text(text), voice, opts, &CancelToken::new())
     }
 
-    fn collect(
+    /// Speech in memory, rendered whole ([`Engine::speak`] into a collecting sink); a query's
+    /// output rate and channels applied. [`EngineError::Cancelled`] if `cancel` stopped it.
+    pub fn render(
         &self,
         input: Input<'_>,
         voice: &VoiceId,
         opts: &SynthesisOptions,
+        cancel: &CancelToken,
     ) -> Result<Synthesis, EngineError> {
         let mut sink = Collect::default();
-        let never = CancelToken::new();
-        self.speak(input, voice, opts, Rendering::Whole, &never, &mut sink)?;
-        Ok(sink.into_synthesis())
+        let end = self.speak(input, voice, opts, Rendering::Whole, cancel, &mut sink)?;
+        if !end.completed {
+            return Err(EngineError::Cancelled);
+        }
+        let s = sink.into_synthesis();
+        let Input::Query(query) = input else {
+            return Ok(s);
+        };
+        let q = query.get();
+        let audio = audio::finish(s.audio.samples, q.output_sampling_rate, q.output_stereo)
+            .map_err(EngineError::Resample)?;
+        Ok(Synthesis {
+            audio,
+            timeline: s.timeline,
+        })
     }
 
     /// A checked query as a stream of events (see [`Engine::speak`]).
@@ -204,7 +214,14 @@ impl Engine {
     ) -> Result<StreamEnd, EngineError> {
         let opts = SynthesisOptions::default();
         let mut sink = sink;
-        self.speak(Input::Query(query), voice, &opts, Rendering::Streamed, cancel, &mut sink)
+        self.speak(
+            Input::Query(query),
+            voice,
+            &opts,
+            Rendering::Streamed,
+            cancel,
+            &mut sink,
+        )
     }
 
     /// Text as a stream of events, sentence by sentence (see [`Engine::speak`]).
@@ -217,7 +234,14 @@ impl Engine {
         sink: &mut dyn FnMut(StreamEvent) -> ControlFlow<()>,
     ) -> Result<StreamEnd, EngineError> {
         let mut sink = sink;
-        self.speak(Input::Text(text), voice, opts, Rendering::Streamed, cancel, &mut sink)
+        self.speak(
+            Input::Text(text),
+            voice,
+            opts,
+            Rendering::Streamed,
+            cancel,
+            &mut sink,
+        )
     }
 
     /// Whether `voice` can stream without first calibrating (see [`Engine::prepare_streaming`]).
@@ -260,7 +284,6 @@ impl Engine {
         schedule: &yomiage_vocoder::ChunkSchedule,
     ) -> Result<DecodeVariants, EngineError> {
         let norm = self.pipeline().streaming(voice)?;
-        self.renderer
-            .decode_variants(query, voice, &norm, schedule)
+        self.renderer.decode_variants(query, voice, &norm, schedule)
     }
 }

@@ -7,8 +7,8 @@ use std::sync::Mutex;
 
 use ort::ep::cuda::ConvAlgorithmSearch;
 use ort::ep::{ExecutionProviderDispatch, CUDA};
-use ort::session::{builder::GraphOptimizationLevel, Session};
 use ort::session::SessionInputValue;
+use ort::session::{builder::GraphOptimizationLevel, Session};
 use ort::value::TensorRef;
 
 /// Failures of the runtime layer. Each names the file or stage at fault; what to do about it

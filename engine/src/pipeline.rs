@@ -97,9 +97,7 @@ impl Pipeline<'_> {
             Rendering::Whole => None,
         };
         let render = |query: &CheckedQuery, out: &mut Out<'_>, phrase_offset: usize| match &norm {
-            Some(norm) => self
-                .renderer
-                .stream(query, voice, norm, out, phrase_offset),
+            Some(norm) => self.renderer.stream(query, voice, norm, out, phrase_offset),
             None => {
                 match self.renderer.whole(query, voice, out.cancel())? {
                     Some(s) => send_whole(out, s, phrase_offset),

@@ -182,7 +182,13 @@ mod tests {
             out.audio(vec![0.0; 10]);
         }
         let end = out.end();
-        assert_eq!(end, StreamEnd { samples: 20, completed: false });
+        assert_eq!(
+            end,
+            StreamEnd {
+                samples: 20,
+                completed: false
+            }
+        );
         assert_eq!(seen, 2);
     }
 }

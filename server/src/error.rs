@@ -182,6 +182,7 @@ impl ApiError {
                 ApiError::validation(loc(&["query", "text"]), err.to_string(), "value_error")
             }
             EngineError::Query(q) => ApiError::query(&q),
+            EngineError::Cancelled => ApiError::cancelled(),
             other => {
                 tracing::error!(error = %other, "engine error");
                 ApiError::internal(format!("synthesis failed: {other}"))

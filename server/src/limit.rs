@@ -1,6 +1,6 @@
 //! Concurrency limit with a bounded queue, and cancellation of abandoned work.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -62,17 +62,15 @@ impl Drop for LeaveQueue<'_> {
     }
 }
 
-/// Set when the request that started the work no longer wants its result.
-#[derive(Clone, Debug, Default)]
-pub struct CancelToken(Arc<AtomicBool>);
+pub use yomiage_engine::CancelToken;
 
-impl CancelToken {
-    pub fn is_cancelled(&self) -> bool {
-        self.0.load(Ordering::SeqCst)
-    }
+/// A checkpoint on the engine's cancel token: `Err` once cancelled, so work stops with `?`.
+pub trait Checkpoint {
+    fn check(&self) -> Result<(), ApiError>;
+}
 
-    /// A checkpoint: `Err` once cancelled, so work can stop with `?`.
-    pub fn check(&self) -> Result<(), ApiError> {
+impl Checkpoint for CancelToken {
+    fn check(&self) -> Result<(), ApiError> {
         if self.is_cancelled() {
             Err(ApiError::cancelled())
         } else {
@@ -91,7 +89,7 @@ pub struct CancelOnDrop {
 impl CancelOnDrop {
     pub fn new() -> Self {
         CancelOnDrop {
-            token: CancelToken::default(),
+            token: CancelToken::new(),
             armed: true,
         }
     }
@@ -115,7 +113,7 @@ impl Drop for CancelOnDrop {
     fn drop(&mut self) {
         if self.armed {
             tracing::info!("request abandoned: cancelling its synthesis");
-            self.token.0.store(true, Ordering::SeqCst);
+            self.token.cancel();
         }
     }
 }

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
-use yomiage_engine::{Audio, Engine, EngineError, SynthesisOptions};
+use yomiage_engine::{Audio, Engine, Input, SynthesisOptions};
 use yomiage_voices::{Manifest, VoiceId};
 
 use crate::audio;
@@ -163,8 +163,8 @@ fn parse_request(state: &AppState, body: &[u8]) -> Result<Speech, ApiError> {
     })
 }
 
-/// Text to speech sentence by sentence, as [`Engine::synthesize_text`] does, with a
-/// cancellation checkpoint between sentences so an abandoned request stops early.
+/// Text to speech through the engine's sentence loop; `token` stops it between model calls
+/// when the request is abandoned.
 fn speak(
     engine: &Engine,
     token: &CancelToken,
@@ -176,40 +176,14 @@ fn speak(
         speed,
         ..SynthesisOptions::default()
     };
-    let inner = SynthesisOptions {
-        leading_silence: 0.0,
-        trailing_silence: 0.0,
-        ..opts
-    };
-    let rate = yomiage_vocoder::SAMPLE_RATE;
-    let secs = |s: f32| (s.max(0.0) * rate as f32).round() as usize;
-    let mut samples = vec![0.0; secs(opts.leading_silence)];
-    let mut spoken = false;
-    for sentence in yomiage_engine::sentences::split_sentences(text) {
-        token.check()?;
-        let s = match engine.synthesize_text(sentence, voice, &inner) {
-            Ok(s) => s,
-            Err(EngineError::NothingToSay | EngineError::EmptyText) => continue,
-            Err(e) => return Err(ApiError::engine(e).with_param("input")),
-        };
-        if spoken {
-            samples.resize(samples.len() + secs(opts.sentence_pause), 0.0);
-        }
-        samples.extend_from_slice(&s.audio.samples);
-        spoken = true;
-    }
-    if !spoken {
-        return Err(ApiError::bad_request(
+    match engine.render(Input::Text(text), voice, &opts, token) {
+        Ok(s) => Ok(s.audio),
+        Err(e) if e.is_nothing_to_say() => Err(ApiError::bad_request(
             "input has nothing speakable (only symbols, emoji or punctuation)",
         )
-        .with_param("input"));
+        .with_param("input")),
+        Err(e) => Err(ApiError::engine(e).with_param("input")),
     }
-    samples.resize(samples.len() + secs(opts.trailing_silence), 0.0);
-    Ok(Audio {
-        samples,
-        sample_rate: rate,
-        channels: 1,
-    })
 }
 
 async fn speech(

@@ -10,7 +10,7 @@ use yomiage_frontend::UserDictionary;
 use yomiage_voices::{Manifest, VoiceId};
 
 use crate::error::ApiError;
-use crate::limit::{CancelOnDrop, CancelToken, Limiter};
+use crate::limit::{CancelOnDrop, CancelToken, Checkpoint, Limiter};
 use crate::ServerConfig;
 
 #[derive(Debug, thiserror::Error)]

@@ -10,14 +10,16 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use yomiage_engine::{AccentMode, AudioQuery, CheckedQuery, Engine, QueryError};
+use yomiage_engine::{
+    AccentMode, AudioQuery, CheckedQuery, Engine, Input, QueryError, SynthesisOptions,
+};
 use yomiage_frontend::{parse_kana, to_kana, AccentPhrase, FrontendError};
 use yomiage_voices::{Speaker, VoiceId};
 
 use crate::audio;
 use crate::error::{loc, ApiError};
 use crate::extract::{flag, parse_json, LimitedBody, VJson, VQuery};
-use crate::limit::CancelToken;
+use crate::limit::{CancelToken, Checkpoint};
 use crate::state::AppState;
 use crate::VERSION;
 
@@ -365,7 +367,10 @@ fn render(
     voice: &VoiceId,
 ) -> Result<Vec<u8>, ApiError> {
     token.check()?;
-    let s = engine.synthesize(query, voice).map_err(ApiError::engine)?;
+    let opts = SynthesisOptions::default();
+    let s = engine
+        .render(Input::Query(query), voice, &opts, token)
+        .map_err(ApiError::engine)?;
     audio::wav_bytes(&s.audio)
 }
 

@@ -22,14 +22,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use yomiage_frontend::AccentPhrase;
-use yomiage_vocoder::{AcousticFrames, VocoderError, Vocoder, HARMONICS};
+use yomiage_vocoder::{AcousticFrames, Vocoder, VocoderError, HARMONICS};
 use yomiage_voices::VoiceId;
 
 use crate::error::EngineError;
 use crate::onnx::{Device, OnnxRuntime, RuntimeError};
 use crate::prosody;
-pub(crate) use decoders::OnnxStreaming;
 use decoders::OnnxDecoder;
+pub(crate) use decoders::OnnxStreaming;
 use lazy::LazyModel;
 use norm::NormModel;
 use plan::{LengthScales, MoraFrames, Plan};
@@ -187,7 +187,11 @@ impl Kokoro {
 
     /// Fills the moras' lengths and the voice's own pitch (mean ln F0 of each voiced vowel) for
     /// the phrases of one model call.
-    pub fn predict(&self, phrases: &mut [AccentPhrase], voice: &VoiceId) -> Result<(), EngineError> {
+    pub fn predict(
+        &self,
+        phrases: &mut [AccentPhrase],
+        voice: &VoiceId,
+    ) -> Result<(), EngineError> {
         let style = self.style(voice)?;
         let plan = Plan::new(phrases, &self.vocab);
         let style = style.for_tokens(plan.token_count());
@@ -199,7 +203,9 @@ impl Kokoro {
             for (mora, span) in phrase.moras.iter_mut().zip(spans) {
                 let unvoiced = mora.is_devoiced() || mora.vowel == "cl";
                 mora.pitch = match span.f0_span() {
-                    Some(s) if !unvoiced => prosody::mean_ln_f0(frames.f0(), s.vowel).unwrap_or(0.0),
+                    Some(s) if !unvoiced => {
+                        prosody::mean_ln_f0(frames.f0(), s.vowel).unwrap_or(0.0)
+                    }
                     _ => 0.0,
                 };
             }
@@ -258,7 +264,11 @@ impl Kokoro {
     /// The duration stage, remembered for the last few token sequences: a text's query and
     /// its rendering run it on the same tokens, and the second run is on the path to the first
     /// streamed sound.
-    fn token_features(&self, ids: &[i64], style: &[f32]) -> Result<Arc<TokenFeatures>, EngineError> {
+    fn token_features(
+        &self,
+        ids: &[i64],
+        style: &[f32],
+    ) -> Result<Arc<TokenFeatures>, EngineError> {
         let key = (ids.to_vec(), bits(style));
         if let Some((_, f)) = lock(&self.recent).features.iter().find(|(k, _)| *k == key) {
             return Ok(f.clone());
@@ -332,10 +342,13 @@ impl Kokoro {
                     let x = stream
                         .front
                         .run(f.asr(), f.f0(), f.energy(), f.frames(), &style)?;
-                    let (_, stats) =
-                        stream
-                            .generator
-                            .run(&x, f.f0(), &style, &[0.0; HARMONICS], NormStats::Own)?;
+                    let (_, stats) = stream.generator.run(
+                        &x,
+                        f.f0(),
+                        &style,
+                        &[0.0; HARMONICS],
+                        NormStats::Own,
+                    )?;
                     samples.push((share, stats));
                 }
                 let m = NormModel::fit(&samples).ok_or_else(|| {

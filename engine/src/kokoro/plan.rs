@@ -6,8 +6,8 @@ use std::ops::Range;
 use yomiage_frontend::{to_phonemes, AccentPhrase, TokenOwner};
 use yomiage_vocoder::{SAMPLES_PER_FRAME, SAMPLE_RATE};
 
-use crate::prosody::MoraSpan;
 use super::voice::Vocab;
+use crate::prosody::MoraSpan;
 
 /// Seconds per acoustic frame (25 ms).
 pub const FRAME_SECONDS: f32 = SAMPLES_PER_FRAME as f32 / SAMPLE_RATE as f32;

@@ -147,10 +147,10 @@ impl DecoderModel {
         frames: usize,
         style: &[f32],
     ) -> Result<Vec<f32>, RuntimeError> {
-        let [audio] = take(self.0.run(
-            decoder_inputs(asr, f0, energy, frames, style),
-            &["audio"],
-        )?);
+        let [audio] = take(
+            self.0
+                .run(decoder_inputs(asr, f0, energy, frames, style), &["audio"])?,
+        );
         Ok(audio)
     }
 }

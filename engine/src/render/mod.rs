@@ -112,7 +112,12 @@ impl Renderer {
         let inserts = a
             .silences
             .iter()
-            .map(|&(frame, secs)| ((frame * SAMPLES_PER_FRAME).min(total), seconds_to_samples(secs)))
+            .map(|&(frame, secs)| {
+                (
+                    (frame * SAMPLES_PER_FRAME).min(total),
+                    seconds_to_samples(secs),
+                )
+            })
             .collect();
         let sound = prepared::sound_frames(&a.mora_frames, frames.frames());
         Ok(PreparedChunk {
