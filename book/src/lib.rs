@@ -8,7 +8,8 @@
 //! Vorbis and MP3 with tags and chapter marks; [`manifest`] decides what is already done.
 
 pub mod aozora;
-pub mod encode;
+/// The encoders live in `yomiage-audio` (shared with the server); re-exported for callers.
+pub use yomiage_audio::encode;
 pub mod epub;
 pub mod inline;
 mod jisx0213_table;
@@ -86,6 +87,17 @@ pub enum BookError {
     Engine(#[from] yomiage_engine::EngineError),
     #[error("the manifest {path} is damaged: {reason}")]
     Manifest { path: PathBuf, reason: String },
+}
+
+impl From<yomiage_audio::EncodeError> for BookError {
+    fn from(e: yomiage_audio::EncodeError) -> Self {
+        match e {
+            yomiage_audio::EncodeError::Encode { format, reason } => {
+                BookError::Encode { format, reason }
+            }
+            yomiage_audio::EncodeError::Write { path, source } => BookError::Write { path, source },
+        }
+    }
 }
 
 impl From<yomiage_files::FileError> for BookError {

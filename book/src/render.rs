@@ -3,12 +3,15 @@
 //! a rename, and records each finished chapter at once — so an interrupted run loses at most
 //! the chapters in flight.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-use yomiage_engine::{AccentMode, Engine, EngineError, SynthesisOptions};
+use yomiage_engine::{
+    AccentMode, CancelToken, Engine, Input, Rendering, Sink, StreamEvent, SynthesisOptions,
+};
 use yomiage_voices::VoiceId;
 
 use crate::encode::{self, Format, Mark, Tags};
@@ -224,6 +227,21 @@ fn silence(samples: &mut Vec<f32>, seconds: f32) {
     samples.resize(samples.len() + n, 0.0);
 }
 
+/// The book's sink: a chapter's speech, paragraph after paragraph, in memory (it is
+/// normalized as a whole before encoding).
+struct ChapterSink<'a> {
+    samples: &'a mut Vec<f32>,
+}
+
+impl Sink for ChapterSink<'_> {
+    fn event(&mut self, event: StreamEvent) -> ControlFlow<()> {
+        if let StreamEvent::Audio(pcm) = event {
+            self.samples.extend_from_slice(&pcm);
+        }
+        ControlFlow::Continue(())
+    }
+}
+
 /// Speaks a chapter: lead-in, title, paragraphs with pauses, the closing pause. Marks: the
 /// chapter start, each sub-section heading, and (for long chapters without sections) a mark
 /// at the first paragraph after every five minutes.
@@ -241,15 +259,24 @@ fn synthesize(
         start_s: 0.0,
         title: p.chapter.title.clone(),
     }];
-    let say = |text: &str| -> Result<Option<Vec<f32>>> {
-        match engine.synthesize_text(text, voice, &opts) {
-            Ok(s) => Ok(Some(s.audio.samples)),
-            Err(EngineError::NothingToSay | EngineError::EmptyText) => Ok(None),
+    // Each paragraph through the engine's sentence loop, its audio appended to the chapter.
+    let never = CancelToken::new();
+    let say = |text: &str, samples: &mut Vec<f32>| -> Result<bool> {
+        let mut sink = ChapterSink { samples };
+        match engine.speak(
+            Input::Text(text),
+            voice,
+            &opts,
+            Rendering::Whole,
+            &never,
+            &mut sink,
+        ) {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_nothing_to_say() => Ok(false),
             Err(e) => Err(e.into()),
         }
     };
-    if let Some(audio) = say(&p.chapter.spoken_title)? {
-        samples.extend(audio);
+    if say(&p.chapter.spoken_title, &mut samples)? {
         silence(&mut samples, settings.title_pause);
     }
     progress.advance(p.track, p.chapter.spoken_title.chars().count() as u64);
@@ -270,8 +297,7 @@ fn synthesize(
                 title: format!("{} ({part})", p.chapter.title),
             });
         }
-        if let Some(audio) = say(para)? {
-            samples.extend(audio);
+        if say(para, &mut samples)? {
             silence(&mut samples, settings.paragraph_pause);
         }
         progress.advance(p.track, para.chars().count() as u64);

@@ -26,7 +26,8 @@ use axum::Router;
 use serde::Deserialize;
 use tokio::sync::mpsc;
 use yomiage_engine::{
-    AudioQuery, CancelToken, CheckedQuery, StreamEnd, StreamEvent, SynthesisOptions,
+    AudioQuery, CancelToken, CheckedQuery, Input, Rendering, Sink, StreamEnd, StreamEvent,
+    SynthesisOptions,
 };
 use yomiage_vocoder::SAMPLE_RATE;
 use yomiage_voices::VoiceId;
@@ -84,6 +85,27 @@ impl Drop for Utterance {
     }
 }
 
+/// The HTTP body's and the WebSocket's sink: events into the utterance's channel, stopping
+/// when the listener is gone or the request's time is up.
+struct ChannelSink {
+    events: mpsc::UnboundedSender<Msg>,
+    deadline: Instant,
+    timed_out: bool,
+}
+
+impl Sink for ChannelSink {
+    fn event(&mut self, event: StreamEvent) -> ControlFlow<()> {
+        if Instant::now() >= self.deadline {
+            self.timed_out = true;
+            return ControlFlow::Break(());
+        }
+        match self.events.send(Msg::Event(event)) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(_) => ControlFlow::Break(()),
+        }
+    }
+}
+
 async fn run(
     state: Arc<AppState>,
     job: Job,
@@ -121,25 +143,17 @@ async fn run(
             });
         }
         let engine = st.engine().read().unwrap_or_else(PoisonError::into_inner);
-        let mut timed_out = false;
-        let result = {
-            let mut sink = |ev: StreamEvent| {
-                if Instant::now() >= deadline {
-                    timed_out = true;
-                    return ControlFlow::Break(());
-                }
-                // The listener is gone: stop.
-                match events.send(Msg::Event(ev)) {
-                    Ok(()) => ControlFlow::Continue(()),
-                    Err(_) => ControlFlow::Break(()),
-                }
-            };
-            match &job {
-                Job::Text { text, opts } => engine.stream_text(text, &v, opts, &cancel, &mut sink),
-                Job::Query(q) => engine.stream(q, &v, &cancel, &mut sink),
-            }
+        let mut sink = ChannelSink {
+            events,
+            deadline,
+            timed_out: false,
         };
-        if timed_out {
+        let (input, opts) = match &job {
+            Job::Text { text, opts } => (Input::Text(text), *opts),
+            Job::Query(q) => (Input::Query(q), SynthesisOptions::default()),
+        };
+        let result = engine.speak(input, &v, &opts, Rendering::Streamed, &cancel, &mut sink);
+        if sink.timed_out {
             tracing::info!("stream ran past the time limit: stopped");
             return Err(ApiError::timeout(limit));
         }

@@ -9,7 +9,10 @@
 
 use std::path::Path;
 
-use crate::{BookError, Result};
+use crate::pcm::to_i16;
+use crate::EncodeError;
+
+type Result<T, E = EncodeError> = std::result::Result<T, E>;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -66,12 +69,8 @@ pub struct Tags {
     pub marks: Vec<Mark>,
 }
 
-fn to_i16(s: f32) -> i16 {
-    (s.clamp(-1.0, 1.0) * i16::MAX as f32).round() as i16
-}
-
-fn err(format: Format) -> impl Fn(String) -> BookError {
-    move |reason| BookError::Encode {
+fn err(format: Format) -> impl Fn(String) -> EncodeError {
+    move |reason| EncodeError::Encode {
         format: format.name(),
         reason,
     }
@@ -82,7 +81,7 @@ fn err(format: Format) -> impl Fn(String) -> BookError {
 pub fn write(format: Format, samples: &[f32], rate: u32, tags: &Tags, path: &Path) -> Result<()> {
     let e = err(format);
     let bytes = match format {
-        Format::Wav => wav(samples, rate).map_err(&e)?,
+        Format::Wav => crate::wav::wav_bytes(samples, rate, 1)?,
         Format::Flac => flac(samples, rate, tags).map_err(&e)?,
         Format::Ogg => ogg(samples, rate, tags).map_err(&e)?,
         Format::Mp3 => {
@@ -94,7 +93,7 @@ pub fn write(format: Format, samples: &[f32], rate: u32, tags: &Tags, path: &Pat
             out
         }
     };
-    std::fs::write(path, bytes).map_err(|source| BookError::Write {
+    std::fs::write(path, bytes).map_err(|source| EncodeError::Write {
         path: path.to_owned(),
         source,
     })?;
@@ -107,24 +106,6 @@ pub fn write(format: Format, samples: &[f32], rate: u32, tags: &Tags, path: &Pat
             .map_err(|x| e(x.to_string()))?;
     }
     Ok(())
-}
-
-fn wav(samples: &[f32], rate: u32) -> Result<Vec<u8>, String> {
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut cursor = std::io::Cursor::new(Vec::new());
-    {
-        let mut w = hound::WavWriter::new(&mut cursor, spec).map_err(|e| e.to_string())?;
-        for &s in samples {
-            w.write_sample(to_i16(s)).map_err(|e| e.to_string())?;
-        }
-        w.finalize().map_err(|e| e.to_string())?;
-    }
-    Ok(cursor.into_inner())
 }
 
 /// `HH:MM:SS.mmm`, the Vorbis comment chapter time format.

@@ -1,0 +1,24 @@
+//! Speech out of the engine into bytes: the one home of sample conversion ([`pcm`]), WAV
+//! ([`wav`]) and the compressed formats with tags and chapter marks ([`encode`]), shared by the
+//! CLI, the server and the audiobook renderer.
+
+pub mod encode;
+pub mod pcm;
+pub mod wav;
+
+pub use encode::{Format, Mark, Tags};
+
+/// An encoder failed.
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    #[error("encoding {format}: {reason}")]
+    Encode {
+        format: &'static str,
+        reason: String,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
