@@ -12,11 +12,11 @@ use std::time::Instant;
 
 use jpreprocess::{DefaultTokenizer, JPreprocess, NJD};
 use jpreprocess_core::pronunciation::phoneme::Consonant;
-use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum};
+use jpreprocess_core::pronunciation::Mora as JMora;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
-use crate::learned::{AccentEstimator, AccentHook, AccentModel, Learned, RulesOnly};
 use crate::types::{AccentPhrase, Mora};
 use crate::user_dict::UserDictionary;
 
@@ -164,19 +164,14 @@ impl Frontend {
     /// Analyzes Japanese text into accent phrases with OpenJTalk's readings, accents,
     /// devoicing and pauses. Lengths and pitches are left at 0 for the engine to fill.
     pub fn analyze(&self, text: &str) -> Result<Vec<AccentPhrase>, FrontendError> {
-        match self.estimator {
-            AccentEstimator::Rules => self.analyze_with(text, &mut RulesOnly),
-            AccentEstimator::Learned => self.analyze_with(
-                text,
-                &mut Learned {
-                    model: AccentModel::builtin(),
-                },
-            ),
-        }
+        self.estimator
+            .with_hook(|hook| self.analyze_with(text, hook))
     }
 
-    /// [`Frontend::analyze`] with a given corrector (training runs its recorder here).
-    pub(crate) fn analyze_with(
+    /// [`Frontend::analyze`] with a given accent hook in place of the estimator's: the
+    /// training tool records examples this way, and scores a model with
+    /// [`crate::accent::learned::Learned`].
+    pub fn analyze_with(
         &self,
         text: &str,
         hook: &mut dyn AccentHook,
@@ -215,7 +210,7 @@ impl Frontend {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut njd = self.jp.text_to_njd(text)?;
             // OpenJTalk's steps, with our accent-phrase and nucleus rules in between.
-            crate::rules::preprocess(&mut njd, hook, &self.user_entries);
+            preprocess(&mut njd, hook, &self.user_entries);
             Ok(njd)
         }));
         let njd = match result {
@@ -239,7 +234,9 @@ impl Frontend {
     #[cfg(test)]
     pub(crate) fn label_summary(&self, text: &str) -> Vec<LabelSummary> {
         // jpcommon's labels for our NJD (our accent-phrase rules included).
-        let njd = self.njd(&clean_text(text), &mut RulesOnly).expect("njd");
+        let njd = self
+            .njd(&clean_text(text), &mut crate::accent::RulesOnly)
+            .expect("njd");
         let labels = self.jp.make_label(njd.into());
         labels
             .iter()
@@ -349,7 +346,7 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
 
     for (i, node) in njd.nodes.iter().enumerate() {
         let pron = node.get_pron();
-        if pron.is_question() || crate::rules::rises_before(njd, i) {
+        if pron.is_question() || rises_before(njd, i) {
             // Unlike jpcommon, this also finds the phrase across a preceding `！` (か！？).
             if let Some(last) = phrases.last_mut() {
                 last.is_interrogative = true;
@@ -389,7 +386,7 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
         }
     }
 
-    if crate::rules::rises_before(njd, njd.nodes.len()) {
+    if rises_before(njd, njd.nodes.len()) {
         if let Some(last) = phrases.last_mut() {
             last.is_interrogative = true;
         }
@@ -441,15 +438,6 @@ pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> No
         kept,
         dropped_leading,
     }
-}
-
-/// Katakana for one mora as OpenJTalk's pronunciation writes it (ー stays ー).
-pub(crate) fn mora_text(m: &JMora) -> String {
-    if m.mora_enum == MoraEnum::Long {
-        return "ー".to_owned();
-    }
-    // Display appends ’ to devoiced moras; the vowel's case already says that.
-    m.to_string().trim_end_matches('’').to_owned()
 }
 
 #[cfg(test)]
