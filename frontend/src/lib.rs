@@ -19,7 +19,7 @@ mod user_dict;
 pub use accent::learned::AccentModel;
 pub use accent::AccentEstimator;
 pub use analysis::{Frontend, FrontendError};
-pub use dictionary::{build_dictionary, DictionaryError};
+pub use dictionary::{build_dictionary, DictionaryBuild, DictionaryError};
 pub use kana::{parse_kana, to_kana, KanaError};
 pub use normalize::normalize;
 pub use phonemes::{is_sayable, phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
