@@ -190,9 +190,3 @@ fn an_edit_does_not_wait_for_a_running_analysis_nor_disturb_it() {
         assert!(!kana.contains("ウコンコウアン"), "{kana}");
     });
 }
-
-#[test]
-fn the_frontend_is_send_and_sync() {
-    fn shared<T: Send + Sync>() {}
-    shared::<Frontend>();
-}
