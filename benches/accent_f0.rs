@@ -103,7 +103,7 @@ fn load_gold(path: &Path, n: usize) -> Vec<GoldSentence> {
 /// For each gold mora, the index of the equal frontend mora it is aligned with (the frontend's
 /// Levenshtein alignment; substituted moras do not count).
 fn align(gold: &[&str], front: &[&str]) -> Vec<Option<usize>> {
-    yomiage_frontend::learned::train::align(gold, front)
+    yomiage_frontend::accent::learned::align(gold, front)
         .into_iter()
         .enumerate()
         .map(|(i, j)| j.filter(|&j| gold[i] == front[j]))

@@ -30,7 +30,7 @@ cd "$root"
 dict=${YOMIAGE_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/yomiage}/dictionary/naist-jdic
 [[ -f $dict/metadata.json ]] || { echo "no dictionary at $dict: run ./scripts/yomiage setup first" >&2; exit 2; }
 target=${CARGO_TARGET_DIR:-$root/target}
-cargo build --quiet --release -p yomiage-frontend --bin train-accent
+cargo build --quiet --release -p yomiage-train-accent --bin train-accent
 out=$target/accent-cv
 "$target/release/train-accent" --dict "$dict" --gold "$gold" --cv-out "$out" \
     "${write_model[@]}" "${args[@]}"

@@ -18,9 +18,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None => yomiage_voices::Layout::from_env()?.dictionary_dir(),
     };
     let t = Instant::now();
-    yomiage_frontend::build_dictionary(&source, &out)?;
+    let summary = yomiage_frontend::build_dictionary(&source, &out)?;
     println!(
-        "built {} in {:.1} s",
+        "built {} in {:.1} s: {summary}",
         out.display(),
         t.elapsed().as_secs_f64()
     );

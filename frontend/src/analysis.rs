@@ -8,15 +8,16 @@
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
 use jpreprocess::{DefaultTokenizer, JPreprocess, NJD};
 use jpreprocess_core::pronunciation::phoneme::Consonant;
-use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum};
+use jpreprocess_core::pronunciation::Mora as JMora;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
-use crate::learned::{AccentEstimator, AccentHook, AccentModel, Learned, RulesOnly};
 use crate::types::{AccentPhrase, Mora};
 use crate::user_dict::UserDictionary;
 
@@ -60,17 +61,27 @@ pub enum FrontendError {
 
 /// The Japanese text frontend: a loaded dictionary plus OpenJTalk's rules.
 ///
-/// Cheap to share: analysis takes `&self`, and the type is `Send + Sync`.
+/// Cheap to share: analysis takes `&self`, and the type is `Send + Sync`. The user dictionary
+/// can be replaced through `&self` too ([`Frontend::set_user_dictionary`]): analyses already
+/// running finish with the words they started with, and neither waits for the other.
 pub struct Frontend {
-    jp: JPreprocess<DefaultTokenizer>,
     /// Where the system dictionary was loaded from: changing the user dictionary rebuilds the
     /// tokenizer, which takes the system dictionary by value.
     dict_dir: PathBuf,
-    /// Words in the user dictionary now in use (0 = none).
+    /// The dictionaries in use. The lock is held only to clone or replace the `Arc`, never
+    /// while analysing or loading, so an edit never waits for a long analysis.
+    current: RwLock<Arc<Dictionaries>>,
+    estimator: AccentEstimator,
+}
+
+/// What one analysis runs on: the tokenizer with the system and user dictionaries, and the
+/// user's words. Replaced whole when the user dictionary changes.
+struct Dictionaries {
+    jp: JPreprocess<DefaultTokenizer>,
+    /// Words in the user dictionary (0 = none).
     user_words: usize,
     /// (surface, pronunciation) of the user's words: the learned corrector leaves them alone.
     user_entries: HashSet<(String, String)>,
-    estimator: AccentEstimator,
 }
 
 impl std::fmt::Debug for Frontend {
@@ -92,6 +103,112 @@ impl Frontend {
         dict_dir: &Path,
         user: Option<&UserDictionary>,
     ) -> Result<Frontend, FrontendError> {
+        let dictionaries = Dictionaries::load(dict_dir, user)?;
+        Ok(Frontend {
+            dict_dir: dict_dir.to_path_buf(),
+            current: RwLock::new(Arc::new(dictionaries)),
+            estimator: AccentEstimator::default(),
+        })
+    }
+
+    /// Replaces the user dictionary (an empty one removes it). Its words are compiled into a
+    /// lindera user dictionary in jpreprocess's format — one naist-jdic row per word, with
+    /// VOICEVOX's part of speech, context ID and priority cost — and join the system
+    /// dictionary's words in the lattice, so priority decides segmentation conflicts.
+    ///
+    /// The tokenizer is rebuilt around a fresh load of the system dictionary (~40 ms,
+    /// memory-mapped) while analyses go on with the old one, then swapped in: an analysis
+    /// that started before sees the old words, one that starts after sees the new. On error
+    /// the frontend is left as it was.
+    pub fn set_user_dictionary(&self, user: &UserDictionary) -> Result<(), FrontendError> {
+        if user.is_empty() && self.dictionaries().user_words == 0 {
+            return Ok(());
+        }
+        let fresh = Arc::new(Dictionaries::load(&self.dict_dir, Some(user))?);
+        // A panic elsewhere while the lock was held cannot leave the `Arc` half-written.
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+        Ok(())
+    }
+
+    /// Chooses how accent phrases and nuclei are decided (default: learned).
+    pub fn set_accent_estimator(&mut self, estimator: AccentEstimator) {
+        self.estimator = estimator;
+    }
+
+    pub fn accent_estimator(&self) -> AccentEstimator {
+        self.estimator
+    }
+
+    /// How many user-dictionary words the analysis uses (0 = no user dictionary).
+    pub fn user_word_count(&self) -> usize {
+        self.dictionaries().user_words
+    }
+
+    /// The dictionaries in use now; kept by the caller for a whole analysis.
+    fn dictionaries(&self) -> Arc<Dictionaries> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Analyzes Japanese text into accent phrases with OpenJTalk's readings, accents,
+    /// devoicing and pauses. Lengths and pitches are left at 0 for the engine to fill.
+    pub fn analyze(&self, text: &str) -> Result<Vec<AccentPhrase>, FrontendError> {
+        self.estimator
+            .with_hook(|hook| self.analyze_with(text, hook))
+    }
+
+    /// [`Frontend::analyze`] with a given accent hook in place of the estimator's: the
+    /// training tool records examples this way, and scores a model with
+    /// [`crate::accent::learned::Learned`].
+    pub fn analyze_with(
+        &self,
+        text: &str,
+        hook: &mut dyn AccentHook,
+    ) -> Result<Vec<AccentPhrase>, FrontendError> {
+        let cleaned = clean_text(text);
+        if cleaned.trim().is_empty() {
+            return Err(FrontendError::EmptyText);
+        }
+        // One snapshot for the whole analysis, even if the user dictionary changes meanwhile.
+        let dicts = self.dictionaries();
+        let njd = dicts.njd(&dicts.normalize(&cleaned), hook)?;
+        let phrases = phrases_from_njd(&njd);
+        if phrases.is_empty() {
+            return Err(FrontendError::NothingToSay);
+        }
+        Ok(phrases)
+    }
+
+    /// The text as [`Frontend::analyze`] reads it: [`crate::normalize`], except that Latin
+    /// words this dictionary knows (Windows, NHK) are left for it, so they keep its accent.
+    pub fn normalize(&self, text: &str) -> String {
+        self.dictionaries().normalize(text)
+    }
+
+    /// jpreprocess's own full-context labels, reduced to (phoneme, F1 mora count, F2 accent,
+    /// F3 interrogative), for cross-checking the phrase grouping.
+    #[cfg(test)]
+    pub(crate) fn label_summary(&self, text: &str) -> Vec<LabelSummary> {
+        let dicts = self.dictionaries();
+        // jpcommon's labels for our NJD (our accent-phrase rules included).
+        let njd = dicts
+            .njd(&clean_text(text), &mut crate::accent::RulesOnly)
+            .expect("njd");
+        let labels = dicts.jp.make_label(njd.into());
+        labels
+            .iter()
+            .map(|l| {
+                let f = l
+                    .accent_phrase_curr
+                    .as_ref()
+                    .map(|f| (f.mora_count, f.accent_position, f.is_interrogative));
+                (l.phoneme.c.clone().unwrap_or_default(), f)
+            })
+            .collect()
+    }
+}
+
+impl Dictionaries {
+    fn load(dict_dir: &Path, user: Option<&UserDictionary>) -> Result<Dictionaries, FrontendError> {
         if !dict_dir.join("metadata.json").is_file() {
             return Err(FrontendError::DictionaryMissing {
                 path: dict_dir.to_path_buf(),
@@ -121,81 +238,14 @@ impl Frontend {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(Frontend {
+        Ok(Dictionaries {
             jp,
-            dict_dir: dict_dir.to_path_buf(),
             user_words,
             user_entries,
-            estimator: AccentEstimator::default(),
         })
     }
 
-    /// Replaces the user dictionary (an empty one removes it). Its words are compiled into a
-    /// lindera user dictionary in jpreprocess's format — one naist-jdic row per word, with
-    /// VOICEVOX's part of speech, context ID and priority cost — and join the system
-    /// dictionary's words in the lattice, so priority decides segmentation conflicts.
-    ///
-    /// The tokenizer is rebuilt around a fresh load of the system dictionary (~40 ms,
-    /// memory-mapped); on error the frontend is left as it was.
-    pub fn set_user_dictionary(&mut self, user: &UserDictionary) -> Result<(), FrontendError> {
-        if user.is_empty() && self.user_words == 0 {
-            return Ok(());
-        }
-        let estimator = self.estimator;
-        *self = Frontend::load_with_user_dictionary(&self.dict_dir, Some(user))?;
-        self.estimator = estimator;
-        Ok(())
-    }
-
-    /// Chooses how accent phrases and nuclei are decided (default: learned).
-    pub fn set_accent_estimator(&mut self, estimator: AccentEstimator) {
-        self.estimator = estimator;
-    }
-
-    pub fn accent_estimator(&self) -> AccentEstimator {
-        self.estimator
-    }
-
-    /// How many user-dictionary words the analysis uses (0 = no user dictionary).
-    pub fn user_word_count(&self) -> usize {
-        self.user_words
-    }
-
-    /// Analyzes Japanese text into accent phrases with OpenJTalk's readings, accents,
-    /// devoicing and pauses. Lengths and pitches are left at 0 for the engine to fill.
-    pub fn analyze(&self, text: &str) -> Result<Vec<AccentPhrase>, FrontendError> {
-        match self.estimator {
-            AccentEstimator::Rules => self.analyze_with(text, &mut RulesOnly),
-            AccentEstimator::Learned => self.analyze_with(
-                text,
-                &mut Learned {
-                    model: AccentModel::builtin(),
-                },
-            ),
-        }
-    }
-
-    /// [`Frontend::analyze`] with a given corrector (training runs its recorder here).
-    pub(crate) fn analyze_with(
-        &self,
-        text: &str,
-        hook: &mut dyn AccentHook,
-    ) -> Result<Vec<AccentPhrase>, FrontendError> {
-        let cleaned = clean_text(text);
-        if cleaned.trim().is_empty() {
-            return Err(FrontendError::EmptyText);
-        }
-        let njd = self.njd(&self.normalize(&cleaned), hook)?;
-        let phrases = phrases_from_njd(&njd);
-        if phrases.is_empty() {
-            return Err(FrontendError::NothingToSay);
-        }
-        Ok(phrases)
-    }
-
-    /// The text as [`Frontend::analyze`] reads it: [`crate::normalize`], except that Latin
-    /// words this dictionary knows (Windows, NHK) are left for it, so they keep its accent.
-    pub fn normalize(&self, text: &str) -> String {
+    fn normalize(&self, text: &str) -> String {
         crate::normalize::normalize_with(text, &|word| self.knows_word(word))
     }
 
@@ -215,7 +265,7 @@ impl Frontend {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut njd = self.jp.text_to_njd(text)?;
             // OpenJTalk's steps, with our accent-phrase and nucleus rules in between.
-            crate::rules::preprocess(&mut njd, hook, &self.user_entries);
+            preprocess(&mut njd, hook, &self.user_entries);
             Ok(njd)
         }));
         let njd = match result {
@@ -232,25 +282,6 @@ impl Frontend {
             "njd"
         );
         Ok(njd)
-    }
-
-    /// jpreprocess's own full-context labels, reduced to (phoneme, F1 mora count, F2 accent,
-    /// F3 interrogative), for cross-checking the phrase grouping.
-    #[cfg(test)]
-    pub(crate) fn label_summary(&self, text: &str) -> Vec<LabelSummary> {
-        // jpcommon's labels for our NJD (our accent-phrase rules included).
-        let njd = self.njd(&clean_text(text), &mut RulesOnly).expect("njd");
-        let labels = self.jp.make_label(njd.into());
-        labels
-            .iter()
-            .map(|l| {
-                let f = l
-                    .accent_phrase_curr
-                    .as_ref()
-                    .map(|f| (f.mora_count, f.accent_position, f.is_interrogative));
-                (l.phoneme.c.clone().unwrap_or_default(), f)
-            })
-            .collect()
     }
 }
 
@@ -349,7 +380,7 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
 
     for (i, node) in njd.nodes.iter().enumerate() {
         let pron = node.get_pron();
-        if pron.is_question() || crate::rules::rises_before(njd, i) {
+        if pron.is_question() || rises_before(njd, i) {
             // Unlike jpcommon, this also finds the phrase across a preceding `！` (か！？).
             if let Some(last) = phrases.last_mut() {
                 last.is_interrogative = true;
@@ -389,7 +420,7 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
         }
     }
 
-    if crate::rules::rises_before(njd, njd.nodes.len()) {
+    if rises_before(njd, njd.nodes.len()) {
         if let Some(last) = phrases.last_mut() {
             last.is_interrogative = true;
         }
@@ -441,15 +472,6 @@ pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> No
         kept,
         dropped_leading,
     }
-}
-
-/// Katakana for one mora as OpenJTalk's pronunciation writes it (ー stays ー).
-pub(crate) fn mora_text(m: &JMora) -> String {
-    if m.mora_enum == MoraEnum::Long {
-        return "ー".to_owned();
-    }
-    // Display appends ’ to devoiced moras; the vowel's case already says that.
-    m.to_string().trim_end_matches('’').to_owned()
 }
 
 #[cfg(test)]

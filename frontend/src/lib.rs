@@ -7,20 +7,20 @@
 //! back per mora. A [`UserDictionary`] (VOICEVOX-compatible) adds words with their reading,
 //! accent and priority to the analysis ([`Frontend::load_with_user_dictionary`]).
 
+pub mod accent;
 mod analysis;
 mod dictionary;
 mod kana;
-pub mod learned;
 mod normalize;
 mod phonemes;
-mod rules;
 mod types;
 mod user_dict;
 
+pub use accent::learned::AccentModel;
+pub use accent::AccentEstimator;
 pub use analysis::{Frontend, FrontendError};
-pub use dictionary::{build_dictionary, DictionaryError};
+pub use dictionary::{build_dictionary, DictionaryBuild, DictionaryError};
 pub use kana::{parse_kana, to_kana, KanaError};
-pub use learned::{AccentEstimator, AccentModel};
 pub use normalize::normalize;
 pub use phonemes::{is_sayable, phoneme_string, to_phonemes, PhonemeToken, TokenOwner};
 pub use types::{tones, AccentPhrase, Mora, Tone};

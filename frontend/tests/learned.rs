@@ -1,11 +1,10 @@
 //! The learned accent corrector: the shipped model, the estimator switch, user words winning,
-//! and deterministic training.
+//! and a broken model file (training is tested in tools/train-accent).
 
 mod common;
 
 use std::path::PathBuf;
 
-use yomiage_frontend::learned::train::{self, GoldSentence, TrainOptions};
 use yomiage_frontend::{
     AccentEstimator, AccentModel, AccentPhrase, Frontend, UserDictionary, UserWord, WordType,
 };
@@ -81,55 +80,6 @@ fn user_dictionary_words_keep_the_rules_result_under_the_learned_model() {
     let s = summary(&fe.analyze(TAISETSU).unwrap());
     // Without the user word, learned makes it flat (the test above).
     assert_eq!(phrase(&s, "タイセツデス").1, 5, "{s:?}");
-}
-
-/// A few sentences labelled by hand, in the accent set's format.
-fn tiny_gold() -> Vec<GoldSentence> {
-    [
-        r#"{"id":"a","text":"箸を使う。","phrases":[{"moras":["ハ","シ","ヲ"],"accent":1},{"moras":["ツ","カ","ウ"],"accent":0}]}"#,
-        r#"{"id":"b","text":"橋を渡る。","phrases":[{"moras":["ハ","シ","ヲ"],"accent":2},{"moras":["ワ","タ","ル"],"accent":0}]}"#,
-        r#"{"id":"c","text":"新しい本を読んでいる。","phrases":[{"moras":["ア","タ","ラ","シ","イ"],"accent":4},{"moras":["ホ","ン","ヲ"],"accent":1},{"moras":["ヨ","ン","デ","イ","ル"],"accent":1}]}"#,
-    ]
-    .iter()
-    .map(|l| serde_json::from_str(l).expect("gold line"))
-    .collect()
-}
-
-#[test]
-fn training_is_deterministic_and_fits_its_examples() {
-    let fe = load(AccentEstimator::Rules, None);
-    let gold = tiny_gold();
-    let examples: Vec<_> = gold
-        .iter()
-        .map(|g| train::examples(&fe, g).expect("examples"))
-        .collect();
-    assert!(examples.iter().all(|e| e.nucleus_count() > 0));
-    let opts = TrainOptions {
-        min_count: 1,
-        ..TrainOptions::default()
-    };
-    let a = train::train(examples.iter(), &opts);
-    let b = train::train(examples.iter(), &opts);
-    assert_eq!(a.to_tsv(), b.to_tsv());
-    let reread = AccentModel::from_tsv(&a.to_tsv()).expect("model file");
-    assert_eq!(reread.to_tsv(), a.to_tsv());
-    for g in &gold {
-        let got = summary(&fe.analyze_with_model(&g.text, &a).unwrap());
-        let want: Vec<(String, usize)> = g
-            .phrases
-            .iter()
-            .map(|p| (p.moras.concat(), p.accent))
-            .collect();
-        // Odaka and flat are one class in the labels.
-        let got: Vec<_> = got
-            .into_iter()
-            .map(|(k, a)| {
-                let n = k.chars().count();
-                (k, if a >= n { 0 } else { a })
-            })
-            .collect();
-        assert_eq!(got, want, "{}", g.text);
-    }
 }
 
 #[test]

@@ -2,7 +2,10 @@
 //! their priority decides segmentation conflicts with the system dictionary.
 
 use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
 
+use yomiage_frontend::accent::{AccentHook, NodeInfo, Phrase, RuleDecision};
 use yomiage_frontend::{AccentPhrase, Frontend, UserDictionary, UserWord, WordType};
 
 /// The installed dictionary (as `common::frontend`, but each test here needs its own
@@ -96,7 +99,7 @@ fn latin_words_match_as_the_text_is_normalized() {
 
 #[test]
 fn setting_and_clearing_the_user_dictionary_changes_the_analysis() {
-    let mut fe = load(None);
+    let fe = load(None);
     let before = summary(&fe, "鬱金香庵");
     let dict = dict_of(&[("鬱金香庵", "ウコンコウアン", 0, WordType::ProperNoun, 5)]);
     fe.set_user_dictionary(&dict).expect("set");
@@ -130,4 +133,60 @@ fn priority_decides_a_segmentation_conflict() {
         summary(&load(Some(&low)), "鬱金香庵"),
         summary(&base, "鬱金香庵")
     );
+}
+
+/// Stops an analysis half-way (inside the accent rules) until it is told to go on, so a test
+/// can act while that analysis is certainly still running.
+struct PauseInside {
+    started: mpsc::Sender<()>,
+    resume: mpsc::Receiver<()>,
+    /// Whether the go-ahead came; waiting is bounded so a regression fails instead of hanging.
+    resumed: bool,
+}
+
+impl AccentHook for PauseInside {
+    fn boundaries(&mut self, _: &[NodeInfo], _: &[RuleDecision], _: &mut [bool]) {
+        let _ = self.started.send(());
+        self.resumed = self.resume.recv_timeout(Duration::from_secs(120)).is_ok();
+    }
+    fn nuclei(&mut self, _: &[NodeInfo], _: &mut [Phrase]) {}
+}
+
+/// The dictionary is swapped through `&self`: an edit completes while a long analysis is still
+/// running (held inside the analysis until the edit is done), the next analysis sees the new
+/// word, and the running one finishes with the words it started with.
+#[test]
+fn an_edit_does_not_wait_for_a_running_analysis_nor_disturb_it() {
+    let fe = load(None);
+    let long = format!("{}鬱金香庵。", "今日はいい天気ですね。".repeat(200));
+    let dict = dict_of(&[("鬱金香庵", "ウコンコウアン", 0, WordType::ProperNoun, 5)]);
+    let (started_tx, started_rx) = mpsc::channel();
+    let (resume_tx, resume_rx) = mpsc::channel();
+    std::thread::scope(|s| {
+        let running = s.spawn(|| {
+            let mut hook = PauseInside {
+                started: started_tx,
+                resume: resume_rx,
+                resumed: false,
+            };
+            let phrases = fe.analyze_with(&long, &mut hook).expect("long analysis");
+            (phrases, hook.resumed)
+        });
+        started_rx
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the long analysis started");
+        // The long analysis is paused inside the frontend: this must not wait for it.
+        fe.set_user_dictionary(&dict).expect("set while analysing");
+        assert_eq!(fe.user_word_count(), 1);
+        assert_eq!(summary(&fe, "鬱金香庵"), ["ウコンコウアン[0/7]"]);
+        resume_tx.send(()).expect("resume");
+        let (phrases, resumed) = running.join().expect("no panic");
+        assert!(resumed, "the edit waited for the running analysis");
+        // The running analysis kept the dictionary it started with.
+        let kana: String = phrases
+            .iter()
+            .flat_map(|p| p.moras.iter().map(|m| m.text.as_str()))
+            .collect();
+        assert!(!kana.contains("ウコンコウアン"), "{kana}");
+    });
 }

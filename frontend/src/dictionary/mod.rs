@@ -2,7 +2,11 @@
 //!
 //! jpreprocess's own `naist-jdic` feature downloads at build time, which does not work offline,
 //! so the dictionary is compiled here from the source files shipped with OpenJTalk
-//! (`open_jtalk-1.11/mecab-naist-jdic/`).
+//! (`open_jtalk-1.11/mecab-naist-jdic/`). The source is staged first (`source`), so that the
+//! few malformed entries jpreprocess mends (accent chain rules it skips, a misspelt
+//! conjugation type) are counted once rather than each printed as a warning.
+
+mod source;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -60,6 +64,30 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> DictionaryError + '_ {
     }
 }
 
+/// What a dictionary build read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DictionaryBuild {
+    /// Word entries in the source's `*.csv` files.
+    pub entries: usize,
+    /// Entries whose accent chain rule jpreprocess cannot parse in part; that part is skipped
+    /// (as jpreprocess itself does), the rest of the entry is built.
+    pub rules_skipped: usize,
+    /// Entries with naist-jdic's misspelt conjugation type カ往促音便, built as カ行促音便 (as
+    /// jpreprocess itself reads it).
+    pub conjugations_fixed: usize,
+}
+
+impl std::fmt::Display for DictionaryBuild {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} entries built; {} with a malformed accent chain rule (that part skipped), {} \
+             with the conjugation type カ往促音便 (read as カ行促音便)",
+            self.entries, self.rules_skipped, self.conjugations_fixed
+        )
+    }
+}
+
 /// What [`BUILD_INFO_FILE`] holds.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BuildInfo {
@@ -71,8 +99,13 @@ pub(crate) struct BuildInfo {
 /// Every `*.csv` in `source_dir` is included, as OpenJTalk's own build does (naist-jdic.csv and
 /// unidic-csj.csv). The result is built in a sibling temporary directory and renamed into place
 /// at the end, so an interrupted build never leaves a directory that looks complete; an existing
-/// `out_dir` is replaced.
-pub fn build_dictionary(source_dir: &Path, out_dir: &Path) -> Result<(), DictionaryError> {
+/// `out_dir` is replaced. The source directory is only read.
+///
+/// Returns the counts that [`DictionaryBuild`] displays as one line (also logged at info).
+pub fn build_dictionary(
+    source_dir: &Path,
+    out_dir: &Path,
+) -> Result<DictionaryBuild, DictionaryError> {
     check_source(source_dir)?;
     let metadata = naist_jdic_metadata().map_err(DictionaryError::Metadata)?;
 
@@ -90,21 +123,37 @@ pub fn build_dictionary(source_dir: &Path, out_dir: &Path) -> Result<(), Diction
 
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     remove_dir_if_exists(&tmp)?;
+    let staging = parent.join(format!(".{name}.source-{}", std::process::id()));
+    remove_dir_if_exists(&staging)?;
 
     let started = Instant::now();
     tracing::info!(source = %source_dir.display(), out = %out_dir.display(), "building dictionary");
-    let built = JPreprocessDictionaryBuilder::new(metadata)
-        .build_dictionary(source_dir, &tmp)
-        .map_err(|source| DictionaryError::Build {
-            dir: source_dir.to_path_buf(),
-            source,
-        })
-        .and_then(|()| write_build_info(&tmp));
-    if let Err(e) = built {
-        // Best effort: the error that matters is the build error.
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(e);
-    }
+    let built = source::stage(source_dir, &staging)
+        .map_err(|(path, source)| DictionaryError::Io { path, source })
+        .and_then(|staged| {
+            JPreprocessDictionaryBuilder::new(metadata)
+                .build_dictionary(&staging, &tmp)
+                .map_err(|source| DictionaryError::Build {
+                    dir: source_dir.to_path_buf(),
+                    source,
+                })?;
+            write_build_info(&tmp)?;
+            Ok(DictionaryBuild {
+                entries: staged.entries,
+                rules_skipped: staged.rules_skipped,
+                conjugations_fixed: staged.ctypes_fixed,
+            })
+        });
+    // Best effort: the staged copy is only links and a few rewritten files.
+    let _ = fs::remove_dir_all(&staging);
+    let summary = match built {
+        Ok(summary) => summary,
+        Err(e) => {
+            // Best effort: the error that matters is the build error.
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
 
     // Move any previous build aside first: rename cannot replace a non-empty directory.
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -122,9 +171,9 @@ pub fn build_dictionary(source_dir: &Path, out_dir: &Path) -> Result<(), Diction
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         out = %out_dir.display(),
-        "dictionary built"
+        "dictionary built: {summary}"
     );
-    Ok(())
+    Ok(summary)
 }
 
 fn check_source(dir: &Path) -> Result<(), DictionaryError> {

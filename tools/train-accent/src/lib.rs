@@ -7,16 +7,23 @@
 //! exactly becomes a nucleus example (the features of each candidate fall, the labelled one).
 //! Both models are averaged perceptrons; the example order is shuffled by a seeded generator,
 //! so the same data and seed give the same model.
+//!
+//! The frontend gives what this needs and nothing more: the pipeline with a hook
+//! ([`Frontend::analyze_with`]), the features ([`boundary_features`], [`nucleus_features`]) and
+//! the model format ([`AccentModel::from_weights`], [`AccentModel::to_tsv`]).
 
 use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use super::{
-    argmax, boundary_features, breath_groups, nucleus_features, rule_phrase_lengths, AccentHook,
-    AccentModel, History, NodeInfo, Phrase, RuleDecision, Weights,
+use yomiage_frontend::accent::learned::Learned;
+use yomiage_frontend::accent::learned::{
+    argmax, boundary_features, nucleus_features, rule_phrase_lengths, AccentModel, History,
 };
-use crate::{AccentPhrase, Frontend, FrontendError};
+use yomiage_frontend::accent::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
+use yomiage_frontend::{AccentPhrase, Frontend, FrontendError};
+
+pub use yomiage_frontend::accent::learned::align;
 
 /// One labelled sentence (the fields of the accent set that training reads).
 #[derive(Debug, Clone, Deserialize)]
@@ -78,8 +85,8 @@ impl Recorder<'_> {
         let mut at = 0;
         for n in nodes {
             offsets.push(at);
-            if n.is_word {
-                at += n.texts.len();
+            if n.is_word() {
+                at += n.mora_texts().len();
             }
         }
         offsets
@@ -95,8 +102,8 @@ impl AccentHook for Recorder<'_> {
     fn boundaries(&mut self, nodes: &[NodeInfo], rules: &[RuleDecision], starts: &mut [bool]) {
         let ours: Vec<&str> = nodes
             .iter()
-            .filter(|n| n.is_word)
-            .flat_map(|n| n.texts.iter().map(String::as_str))
+            .filter(|n| n.is_word())
+            .flat_map(|n| n.mora_texts().iter().map(String::as_str))
             .collect();
         let mut gold = Vec::new();
         for (p, phrase) in self.gold.phrases.iter().enumerate() {
@@ -168,40 +175,6 @@ impl AccentHook for Recorder<'_> {
     }
 }
 
-/// Levenshtein alignment of two mora sequences: for each of `ours`, the index in `gold` it is
-/// matched or substituted with (`None` where it was inserted).
-pub fn align(ours: &[&str], gold: &[&str]) -> Vec<Option<usize>> {
-    let (n, m) = (ours.len(), gold.len());
-    let mut d = vec![vec![0u32; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i as u32;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j as u32;
-    }
-    for i in 1..=n {
-        for j in 1..=m {
-            let sub = d[i - 1][j - 1] + u32::from(ours[i - 1] != gold[j - 1]);
-            d[i][j] = sub.min(d[i - 1][j] + 1).min(d[i][j - 1] + 1);
-        }
-    }
-    let mut out = vec![None; n];
-    let (mut i, mut j) = (n, m);
-    while i > 0 && j > 0 {
-        let sub = d[i - 1][j - 1] + u32::from(ours[i - 1] != gold[j - 1]);
-        if d[i][j] == sub {
-            out[i - 1] = Some(j - 1);
-            i -= 1;
-            j -= 1;
-        } else if d[i][j] == d[i - 1][j] + 1 {
-            i -= 1;
-        } else {
-            j -= 1;
-        }
-    }
-    out
-}
-
 /// Training settings.
 #[derive(Debug, Clone, Copy)]
 pub struct TrainOptions {
@@ -231,10 +204,10 @@ pub fn train<'a>(
         .flat_map(|e| e.boundaries.iter())
         .collect();
     let nuclei: Vec<_> = sentences.flat_map(|e| e.nuclei.iter()).collect();
-    AccentModel {
-        boundary: train_boundaries(&boundaries, opts),
-        nucleus: train_nuclei(&nuclei, opts),
-    }
+    AccentModel::from_weights(
+        train_boundaries(&boundaries, opts),
+        train_nuclei(&nuclei, opts),
+    )
 }
 
 /// Feature strings ↔ dense indices, keeping those seen often enough.
@@ -270,15 +243,14 @@ impl Index {
             .collect()
     }
 
-    fn into_table(self, weights: &[f32]) -> Weights {
-        Weights::from_named(
-            self.names
-                .into_iter()
-                .zip(weights)
-                .filter(|(_, w)| w.abs() > 1e-4)
-                .map(|(f, &w)| (f, (w * 1e4).round() / 1e4))
-                .collect(),
-        )
+    /// The weights worth keeping, by feature name, rounded as the model file writes them.
+    fn into_table(self, weights: &[f32]) -> Vec<(String, f32)> {
+        self.names
+            .into_iter()
+            .zip(weights)
+            .filter(|(_, w)| w.abs() > 1e-4)
+            .map(|(f, &w)| (f, (w * 1e4).round() / 1e4))
+            .collect()
     }
 }
 
@@ -319,7 +291,7 @@ impl Averaged {
     }
 }
 
-fn train_boundaries(examples: &[&(Vec<String>, bool)], opts: &TrainOptions) -> Weights {
+fn train_boundaries(examples: &[&(Vec<String>, bool)], opts: &TrainOptions) -> Vec<(String, f32)> {
     let index = Index::build(examples.iter().flat_map(|(f, _)| f), opts.min_count);
     let data: Vec<(Vec<u32>, f32)> = examples
         .iter()
@@ -343,7 +315,7 @@ fn train_boundaries(examples: &[&(Vec<String>, bool)], opts: &TrainOptions) -> W
 
 type NucleusExample = (Vec<Vec<String>>, usize);
 
-fn train_nuclei(examples: &[&NucleusExample], opts: &TrainOptions) -> Weights {
+fn train_nuclei(examples: &[&NucleusExample], opts: &TrainOptions) -> Vec<(String, f32)> {
     let index = Index::build(
         examples.iter().flat_map(|(c, _)| c.iter().flatten()),
         opts.min_count,
@@ -401,34 +373,19 @@ pub fn folds(count: usize, k: usize, seed: u64) -> Vec<usize> {
     fold
 }
 
-impl Frontend {
-    /// Analyses with a given model (cross-validation scores held-out sentences this way).
-    pub fn analyze_with_model(
-        &self,
-        text: &str,
-        model: &AccentModel,
-    ) -> Result<Vec<AccentPhrase>, FrontendError> {
-        self.analyze_with(text, &mut super::Learned { model })
-    }
+/// Analyses `text` with `model` in place of the shipped one (cross-validation scores held-out
+/// sentences this way).
+pub fn analyze_with_model(
+    frontend: &Frontend,
+    text: &str,
+    model: &AccentModel,
+) -> Result<Vec<AccentPhrase>, FrontendError> {
+    frontend.analyze_with(text, &mut Learned::new(model))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::Fnv;
     use super::*;
-
-    #[test]
-    fn alignment_skips_inserted_moras_and_keeps_substitutions() {
-        let ours = ["キ", "ョ", "ー", "ワ"];
-        let gold = ["キ", "ョ", "オ", "ワ"];
-        assert_eq!(
-            align(&ours, &gold),
-            vec![Some(0), Some(1), Some(2), Some(3)]
-        );
-        let ours = ["ア", "イ", "ウ"];
-        let gold = ["ア", "ウ"];
-        assert_eq!(align(&ours, &gold), vec![Some(0), None, Some(1)]);
-    }
 
     #[test]
     fn folds_are_balanced_and_seeded() {
@@ -446,7 +403,8 @@ mod tests {
         let data = [ex("x", true), ex("y", false), ex("x", true), ex("y", false)];
         let refs: Vec<_> = data.iter().collect();
         let table = train_boundaries(&refs, &TrainOptions::default());
-        let score = |a: &str| table.score(&[Fnv::of(&format!("p={a}")), Fnv::of("bias")]);
+        let weight = |f: &str| table.iter().find(|(n, _)| n == f).map_or(0.0, |(_, w)| *w);
+        let score = |a: &str| weight(&format!("p={a}")) + weight("bias");
         assert!(score("x") > 0.0 && score("y") < 0.0, "{table:?}");
     }
 }

@@ -6,6 +6,7 @@
 //! rules and by a model trained on the other folds (score both with the set's score.py;
 //! `scripts/train-accent.sh` does all of it). `--model-out` trains on every sentence and
 //! writes the model the crate ships (frontend/data/accent-model.tsv).
+//! `scripts/train-accent.sh` runs it.
 
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -13,8 +14,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use yomiage_frontend::learned::train::{self, GoldSentence, TrainOptions};
 use yomiage_frontend::{AccentEstimator, AccentPhrase, Frontend};
+use yomiage_train_accent::{self as train, GoldSentence, TrainOptions};
 
 #[derive(Parser)]
 struct Args {
@@ -92,9 +93,8 @@ fn main() -> Result<()> {
                 &opts,
             );
             for (i, s) in gold.iter().enumerate().filter(|(i, _)| fold[*i] == k) {
-                let ours = frontend
-                    .analyze_with_model(&s.text, &model)
-                    .unwrap_or_default();
+                let ours =
+                    train::analyze_with_model(&frontend, &s.text, &model).unwrap_or_default();
                 learned[i] = record(&s.id, &ours);
                 let base = frontend.analyze(&s.text).unwrap_or_default();
                 rules[i] = record(&s.id, &base);

@@ -1,0 +1,137 @@
+//! Accent-phrase and accent-nucleus rules applied on top of jpreprocess's OpenJTalk port.
+//!
+//! jpreprocess runs OpenJTalk's NJD steps as one block ([`NJD::preprocess`]); here the steps
+//! run one by one so that the accent phrases (chain flags) are decided by our rules before
+//! `njd_set_accent_type` combines the accents of chained words, and so that nucleus fixes can
+//! run after the combination and before devoicing (which avoids devoicing the nucleus).
+//!
+//! The phrase rules follow the revised OpenJTalk rule set of pyopenjtalk-plus's bundled
+//! OpenJTalk fork, plus rules of our own (サ変 noun + する, merging of phrases joined across a
+//! dependent word, adjective forms); the nucleus retreat follows pyopenjtalk-plus's
+//! `retreat_acc_nuc`. Every rule is general (parts of speech, conjugation types): none names
+//! a sentence. Each was kept only where it improved the JSUT accent development set
+//! (`scripts/score-accent.sh`); pyopenjtalk-plus's filler, ます/ない and interjection rules
+//! were tried and left out (no gain there). The accent combination itself is a port of
+//! jpreprocess's (`set_accent_type`) with a few suffix rules added, and the phrase-level
+//! rules after it (`phrase_accents`) follow standard Tokyo accent rules (particle accents
+//! after flat words, odaka nouns before の, verb forms) as this speaker's labels realise them.
+
+use std::collections::HashSet;
+
+use jpreprocess::NJD;
+use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel};
+
+use self::chain::{merge_phrases, set_chain_flags};
+use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
+use self::pos::Pos;
+use self::readings::{
+    adjective_forms, homograph_readings, long_ei, nihon_in_compounds, verb_forms, yuu_for_iu,
+};
+use super::hook::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
+
+mod chain;
+mod nucleus;
+mod pos;
+mod readings;
+
+/// OpenJTalk's NJD pipeline with our phrase and nucleus rules in between.
+///
+/// `hook` may revise the rules' phrase starts and nuclei (the learned corrector); the words of
+/// `user_words` (surface, pronunciation) are marked so it leaves them alone.
+pub(crate) fn preprocess(
+    njd: &mut NJD,
+    hook: &mut dyn AccentHook,
+    user_words: &HashSet<(String, String)>,
+) {
+    pronunciation::njd_set_pronunciation(njd);
+    digit_sequence::njd_digit_sequence(njd);
+    digit::njd_set_digit(njd);
+    yuu_for_iu(njd);
+    nihon_in_compounds(njd);
+    homograph_readings(njd);
+    long_ei(njd);
+    adjective_forms(njd);
+    verb_forms(njd);
+    let nodes = NodeInfo::snapshot(njd, user_words);
+    let mut merged = set_chain_flags(njd);
+    revise_boundaries(njd, &nodes, &mut merged, hook);
+    // Phrases joined by a merge rule get their accents combined by `merge_phrases`, not by
+    // the dictionary's chain rules: they are kept apart while those run.
+    for &i in &merged {
+        njd.nodes[i].set_chain_flag(false);
+    }
+    set_accent_type(njd);
+    merge_phrases(njd, &merged);
+    phrase_accents(njd);
+    retreat_nucleus(njd);
+    revise_nuclei(njd, &nodes, hook);
+    unvoiced_vowel::njd_set_unvoiced_vowel(njd);
+}
+
+/// Lets `hook` change where phrases start; a word it splits off leaves the merge list.
+fn revise_boundaries(
+    njd: &mut NJD,
+    nodes: &[NodeInfo],
+    merged: &mut Vec<usize>,
+    hook: &mut dyn AccentHook,
+) {
+    let rules: Vec<RuleDecision> = (0..njd.nodes.len())
+        .map(|i| {
+            if i == 0 || njd.nodes[i].get_chain_flag() != Some(true) {
+                'B'
+            } else if merged.contains(&i) {
+                'M'
+            } else {
+                'J'
+            }
+        })
+        .collect();
+    let mut starts: Vec<bool> = rules.iter().map(|&r| r == 'B').collect();
+    hook.boundaries(nodes, &rules, &mut starts);
+    for i in 1..njd.nodes.len() {
+        if !nodes[i].is_word || starts[i] == (rules[i] == 'B') {
+            continue;
+        }
+        njd.nodes[i].set_chain_flag(!starts[i]);
+        if starts[i] {
+            merged.retain(|&m| m != i);
+        }
+    }
+}
+
+/// Lets `hook` change each phrase's nucleus (kept on the phrase's first word, where the
+/// grouping in `analysis` reads it).
+fn revise_nuclei(njd: &mut NJD, nodes: &[NodeInfo], hook: &mut dyn AccentHook) {
+    let mut phrases = Vec::new();
+    for group in breath_groups(nodes) {
+        for (at, &i) in group.iter().enumerate() {
+            if at == 0 || njd.nodes[i].get_chain_flag() != Some(true) {
+                phrases.push(Phrase {
+                    words: vec![i],
+                    accent: njd.nodes[i].get_pron().accent(),
+                });
+            } else if let Some(p) = phrases.last_mut() {
+                p.words.push(i);
+            }
+        }
+    }
+    let before: Vec<usize> = phrases.iter().map(|p| p.accent).collect();
+    hook.nuclei(nodes, &mut phrases);
+    for (p, old) in phrases.iter().zip(before) {
+        if p.accent != old {
+            njd.nodes[p.words[0]].get_pron_mut().set_accent(p.accent);
+        }
+    }
+}
+
+/// Whether the sentence ending at node `end` (a full stop, or the end of the text) ends in
+/// the particle か or ね, said with a final rise (行きますか。, いいですね。) as a question or a
+/// request for agreement, even without a question mark.
+pub(crate) fn rises_before(njd: &NJD, end: usize) -> bool {
+    let at_end = end == njd.nodes.len()
+        || (Pos::of(&njd.nodes[end]).is1("記号", "句点") && njd.nodes[end].get_string() != "！");
+    at_end
+        && end > 0
+        && Pos::of(&njd.nodes[end - 1]).is("助詞")
+        && matches!(njd.nodes[end - 1].get_string(), "か" | "ね")
+}
