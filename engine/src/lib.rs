@@ -97,9 +97,10 @@ impl Engine {
     }
 
     /// Analyses text with these user-dictionary words from now on (an empty dictionary
-    /// removes them).
+    /// removes them). Swapped atomically: syntheses in progress finish with the words they
+    /// started with, and nothing waits for anything.
     pub fn set_user_dictionary(
-        &mut self,
+        &self,
         user: &yomiage_frontend::UserDictionary,
     ) -> Result<(), EngineError> {
         self.frontend.set_user_dictionary(user)?;

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use yomiage_engine::Engine;
 use yomiage_frontend::UserDictionary;
@@ -27,9 +27,9 @@ pub enum StateError {
 
 pub struct AppState {
     config: ServerConfig,
-    /// Read-locked by every model call; write-locked only to swap the user dictionary (which
-    /// rebuilds the tokenizer, so it needs `&mut`). A swap waits for calls in progress.
-    engine: Arc<RwLock<Engine>>,
+    /// Shared by every model call; a user-dictionary edit swaps the frontend's words without
+    /// waiting for (or blocking) syntheses in progress.
+    engine: Arc<Engine>,
     manifest: Manifest,
     /// The words in use and the file they are saved to. The async mutex serializes edits
     /// (read, change, save, apply) so concurrent edits never lose each other's words.
@@ -50,19 +50,14 @@ impl AppState {
         user_dict_path: PathBuf,
         config: ServerConfig,
     ) -> Result<Arc<AppState>, StateError> {
-        AppState::with_shared_engine(
-            Arc::new(RwLock::new(engine)),
-            manifest,
-            user_dict_path,
-            config,
-        )
+        AppState::with_shared_engine(Arc::new(engine), manifest, user_dict_path, config)
     }
 
     /// [`AppState::new`] around an engine shared with other servers in this process (ONNX
     /// Runtime allows one environment per process, so tests and benchmarks load one engine
     /// for all their servers). Sharing servers share the user dictionary last applied.
     pub fn with_shared_engine(
-        engine: Arc<RwLock<Engine>>,
+        engine: Arc<Engine>,
         manifest: Manifest,
         user_dict_path: PathBuf,
         config: ServerConfig,
@@ -72,10 +67,7 @@ impl AppState {
                 path: user_dict_path.clone(),
                 source,
             })?;
-        engine
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .set_user_dictionary(&words)?;
+        engine.set_user_dictionary(&words)?;
         let limiter = Limiter::new(config.max_concurrency.max(1), config.max_queue);
         Ok(Arc::new(AppState {
             config,
@@ -101,7 +93,7 @@ impl AppState {
     }
 
     /// The engine, for work that manages its own slot and cancellation (streaming).
-    pub(crate) fn engine(&self) -> &RwLock<Engine> {
+    pub(crate) fn engine(&self) -> &Engine {
         &self.engine
     }
 
@@ -113,7 +105,7 @@ impl AppState {
         let voice = self.manifest.default_voice();
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let engine = state.engine.read().unwrap_or_else(PoisonError::into_inner);
+            let engine = &state.engine;
             if engine.streaming_ready(&voice) {
                 return;
             }
@@ -172,8 +164,7 @@ impl AppState {
             // The slot is held until the work really ends, even if the client left.
             let _permit = permit;
             token.check()?;
-            let engine = state.engine.read().unwrap_or_else(PoisonError::into_inner);
-            f(&engine, &token)
+            f(&state.engine, &token)
         })
         .await;
         guard.disarm();
@@ -186,15 +177,14 @@ impl AppState {
         }
     }
 
-    /// Replaces the engine's user dictionary (blocking: waits for model calls in progress).
+    /// Replaces the engine's user dictionary (on the blocking pool: it rebuilds the tokenizer).
     pub(crate) async fn apply_user_dictionary(
         self: &Arc<Self>,
         words: UserDictionary,
     ) -> Result<(), ApiError> {
         let state = self.clone();
         tokio::task::spawn_blocking(move || {
-            let mut engine = state.engine.write().unwrap_or_else(PoisonError::into_inner);
-            engine.set_user_dictionary(&words).map_err(|e| {
+            state.engine.set_user_dictionary(&words).map_err(|e| {
                 tracing::error!(error = %e, "applying the user dictionary");
                 ApiError::internal(format!("applying the user dictionary failed: {e}"))
             })

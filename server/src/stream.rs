@@ -14,7 +14,7 @@
 
 use std::collections::VecDeque;
 use std::ops::ControlFlow;
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, Bytes};
@@ -142,7 +142,7 @@ async fn run(
                 completed: false,
             });
         }
-        let engine = st.engine().read().unwrap_or_else(PoisonError::into_inner);
+        let engine = st.engine();
         let mut sink = ChannelSink {
             events,
             deadline,

@@ -1,7 +1,7 @@
 //! VOICEVOX ENGINE's API: same paths, parameter names, JSON shapes and status codes, so apps
 //! written for VOICEVOX work unchanged. Speaker and style IDs are the voice manifest's.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -458,12 +458,7 @@ async fn presets() -> Json<[(); 0]> {
 /// The CPU always works; CUDA is reported when this engine's models run on it (`serve
 /// --device cuda|auto`).
 async fn supported_devices(State(state): State<Arc<AppState>>) -> Json<Value> {
-    let cuda = state
-        .engine()
-        .read()
-        .unwrap_or_else(PoisonError::into_inner)
-        .device()
-        == yomiage_engine::onnx::Device::Cuda;
+    let cuda = state.engine().device() == yomiage_engine::onnx::Device::Cuda;
     Json(json!({ "cpu": true, "cuda": cuda, "dml": false }))
 }
 

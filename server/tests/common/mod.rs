@@ -4,7 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::oneshot;
 use yomiage_engine::onnx::SessionOptions;
@@ -22,8 +22,8 @@ pub struct TestServer {
 }
 
 /// The engine, loaded once per test binary: ONNX Runtime allows one environment per process.
-pub fn engine() -> Arc<RwLock<Engine>> {
-    static ENGINE: OnceLock<Arc<RwLock<Engine>>> = OnceLock::new();
+pub fn engine() -> Arc<Engine> {
+    static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
             let layout = Layout::from_env().expect("a data directory");
@@ -32,7 +32,7 @@ pub fn engine() -> Arc<RwLock<Engine>> {
             let engine = Engine::load(&paths, SessionOptions::default()).unwrap_or_else(|e| {
                 panic!("the engine does not load ({e}); run `yomiage setup` (scripts/test.sh does)")
             });
-            Arc::new(RwLock::new(engine))
+            Arc::new(engine)
         })
         .clone()
 }
