@@ -23,10 +23,8 @@ use crate::user_dict::UserDictionary;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FrontendError {
-    #[error(
-        "no dictionary at {path}: build it first (yomiage setup, or \
-         yomiage_frontend::build_dictionary from OpenJTalk's mecab-naist-jdic source)"
-    )]
+    /// Built by [`crate::build_dictionary`] from OpenJTalk's mecab-naist-jdic source.
+    #[error("no dictionary at {path}")]
     DictionaryMissing { path: PathBuf },
     #[error(
         "the dictionary at {path} was built by jpreprocess {built}, but this program uses \
