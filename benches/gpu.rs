@@ -151,7 +151,8 @@ fn main() {
     if setup.is_ok() {
         // One library per process: the CPU figures come from the GPU build's CPU provider,
         // so both devices run the same ONNX Runtime.
-        paths = paths.with_gpu(&layout, &manifest);
+        let cuda_libs = std::env::var_os("YOMIAGE_CUDA_LIBS");
+        paths = paths.with_gpu(&layout, &manifest, cuda_libs.as_deref());
         if let Some(g) = &paths.gpu {
             paths.onnxruntime = g.library.clone();
         }

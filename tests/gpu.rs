@@ -211,7 +211,9 @@ fn first_audio(engine: &Engine, text: &str, voice: &yomiage_voices::VoiceId) -> 
 }
 
 fn cuda_matches_cpu(layout: &Layout, manifest: &Manifest) {
-    let gpu_paths = EnginePaths::from_layout(layout, manifest).with_gpu(layout, manifest);
+    let cuda_libs = std::env::var_os("YOMIAGE_CUDA_LIBS");
+    let gpu_paths =
+        EnginePaths::from_layout(layout, manifest).with_gpu(layout, manifest, cuda_libs.as_deref());
     // The CPU engines use the GPU build too: a process loads one ONNX Runtime library.
     let mut cpu_paths = gpu_paths.clone();
     cpu_paths.onnxruntime = gpu_paths.gpu.as_ref().expect("gpu").library.clone();

@@ -184,12 +184,18 @@ impl EnginePaths {
     }
 
     /// Adds the GPU runtime of the data directory (the caller knows it is installed).
-    /// `YOMIAGE_CUDA_LIBS` (directories, `:`-separated) takes the CUDA and cuDNN libraries from
-    /// there instead, by file name — e.g. a PyTorch install's `nvidia/cu13/lib` and
-    /// `nvidia/cudnn/lib` on a machine where the pinned ones cannot be fetched.
-    pub fn with_gpu(mut self, layout: &Layout, manifest: &Manifest) -> Self {
+    /// `cuda_libs` (directories, `:`-separated, as in `YOMIAGE_CUDA_LIBS`) takes the CUDA and
+    /// cuDNN libraries from there instead, by file name — e.g. a PyTorch install's
+    /// `nvidia/cu13/lib` and `nvidia/cudnn/lib` on a machine where the pinned ones cannot be
+    /// fetched.
+    pub fn with_gpu(
+        mut self,
+        layout: &Layout,
+        manifest: &Manifest,
+        cuda_libs: Option<&std::ffi::OsStr>,
+    ) -> Self {
         let dir = layout.gpu_dir();
-        let external = std::env::var_os("YOMIAGE_CUDA_LIBS").filter(|v| !v.is_empty());
+        let external = cuda_libs.filter(|v| !v.is_empty());
         let find = |rel: &String| -> PathBuf {
             let installed = dir.join(rel);
             let (Some(dirs), Some(name)) = (&external, installed.file_name()) else {
