@@ -50,6 +50,17 @@ pub enum NotSetUp {
     Gpu(Vec<(Component, Health)>),
 }
 
+/// Those of `components` that the quick check does not find present, with what it found.
+fn not_present(
+    setup: &Setup,
+    components: impl Iterator<Item = Component>,
+) -> Vec<(Component, Health)> {
+    components
+        .map(|c| (c, setup.quick_health(c)))
+        .filter(|(_, h)| *h != Health::Present)
+        .collect()
+}
+
 fn list(missing: &[(Component, Health)]) -> String {
     let items: Vec<String> = missing.iter().map(|(c, h)| format!("{c} ({h})")).collect();
     items.join(", ")
@@ -112,11 +123,7 @@ impl Assets {
     /// where that is a [`NotSetUp`] error).
     pub fn ensure(&self, components: &[Component]) -> Result<()> {
         let setup = self.setup();
-        let missing: Vec<(Component, Health)> = components
-            .iter()
-            .map(|&c| (c, setup.quick_health(c)))
-            .filter(|(_, h)| *h != Health::Present)
-            .collect();
+        let missing = not_present(&setup, components.iter().copied());
         if missing.is_empty() {
             return Ok(());
         }
@@ -169,17 +176,14 @@ impl Assets {
         if device == DeviceRequest::Cpu {
             return Ok(paths);
         }
-        let setup = self.setup();
         // With YOMIAGE_CUDA_LIBS the CUDA libraries come from elsewhere: only the float models
         // must be installed here, and the GPU build of ONNX Runtime must be there (its absence
         // is reported when it is loaded).
         let cuda_libs = cuda_libs();
-        let missing: Vec<(Component, Health)> = Component::GPU
-            .iter()
-            .filter(|&&c| !(cuda_libs.is_some() && c == Component::Gpu))
-            .map(|&c| (c, setup.quick_health(c)))
-            .filter(|(_, h)| *h != Health::Present)
-            .collect();
+        let needed = Component::GPU
+            .into_iter()
+            .filter(|&c| !(cuda_libs.is_some() && c == Component::Gpu));
+        let missing = not_present(&self.setup(), needed);
         if missing.is_empty() {
             return Ok(paths.with_gpu(layout, manifest, cuda_libs.as_deref()));
         }

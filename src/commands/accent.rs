@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 
-use super::{read_text, AccentArgs};
+use super::{read_text, width, AccentArgs};
 use crate::assets::Assets;
 
 #[derive(clap::Args)]
@@ -65,12 +65,6 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
 /// One line per phrase: kana with ＼ after the nucleus (then ？ for a question, 、 for a
 /// pause), the H/L tones and accent/moras; then the phrases in kana notation.
 fn accent_human(phrases: &[yomiage_frontend::AccentPhrase]) -> String {
-    // Kana and the marks are full-width: two columns each.
-    let width = |s: &str| {
-        s.chars()
-            .map(|c| if c.is_ascii() { 1 } else { 2 })
-            .sum::<usize>()
-    };
     let rows: Vec<(String, String, String)> = phrases
         .iter()
         .map(|p| {

@@ -8,6 +8,7 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use yomiage_frontend::{UserDictionary, UserWord, WordType, DEFAULT_PRIORITY};
 
+use super::width;
 use crate::assets::Assets;
 
 #[derive(Subcommand)]
@@ -190,11 +191,6 @@ fn accented(word: &UserWord) -> String {
 }
 
 fn list_human(dict: &UserDictionary) -> String {
-    let width = |s: &str| {
-        s.chars()
-            .map(|c| if c.is_ascii() { 1 } else { 2 })
-            .sum::<usize>()
-    };
     let rows: Vec<[String; 5]> = dict
         .iter()
         .map(|(id, w)| {

@@ -116,3 +116,9 @@ pub fn create_output(path: &Path) -> Result<AtomicFile> {
     std::fs::read_dir(dir).with_context(cannot)?;
     AtomicFile::create(path).with_context(cannot)
 }
+
+/// Columns a string takes in a terminal, for aligned tables: kana, kanji and full-width marks
+/// take two.
+pub fn width(s: &str) -> usize {
+    s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
+}
