@@ -9,7 +9,10 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 # Debian packages the build or setup need (only installed when missing).
 source scripts/prereqs.sh
 
-# Assets: fetched, verified and built by the project itself (idempotent).
+# Assets: fetched, verified and built by the project itself (idempotent). The build first,
+# with cargo's progress: on a fresh clone it takes minutes.
+echo "building yomiage (debug, for set-up and the tests)…" >&2
+cargo build --bin yomiage
 cargo run --quiet -- setup
 
 # The HTTP server driven by real client libraries from PyPI (OpenAI SDK, voicevox-client).

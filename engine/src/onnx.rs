@@ -37,11 +37,22 @@ pub enum RuntimeError {
     /// fall-back: `auto` is the choice that falls back).
     #[error("CUDA is not available: {reason}")]
     CudaUnavailable { reason: String },
+    /// CUDA was asked for and the GPU runtime is not installed (`None`), or one of its
+    /// libraries is missing.
+    #[error("CUDA is not available: {}", gpu_missing(.0.as_deref()))]
+    GpuRuntimeMissing(Option<PathBuf>),
     /// ort loads one ONNX Runtime library per process and keeps it.
     #[error(
         "ONNX Runtime is already loaded from {loaded} in this process; cannot switch to {wanted}"
     )]
     OtherLibraryLoaded { loaded: PathBuf, wanted: PathBuf },
+}
+
+fn gpu_missing(library: Option<&Path>) -> String {
+    match library {
+        None => "the GPU runtime is not installed".to_owned(),
+        Some(p) => format!("{} is missing", p.display()),
+    }
 }
 
 /// Where the models run, once decided.
@@ -161,15 +172,12 @@ impl OnnxRuntime {
         gpu: Option<&GpuRuntime>,
         options: SessionOptions,
     ) -> Result<Self, RuntimeError> {
-        const NOT_INSTALLED: &str = "the GPU runtime is not installed";
         match (options.device, gpu) {
             (DeviceRequest::Cpu, _) => Self::init(cpu_library, options, Device::Cpu),
-            (DeviceRequest::Cuda, None) => Err(RuntimeError::CudaUnavailable {
-                reason: NOT_INSTALLED.into(),
-            }),
+            (DeviceRequest::Cuda, None) => Err(RuntimeError::GpuRuntimeMissing(None)),
             (DeviceRequest::Cuda, Some(gpu)) => Self::open_cuda(gpu, options),
             (DeviceRequest::Auto, None) => {
-                tracing::info!("device auto: CPU ({NOT_INSTALLED})");
+                tracing::info!("device auto: CPU ({})", gpu_missing(None));
                 Self::init(cpu_library, options, Device::Cpu)
             }
             (DeviceRequest::Auto, Some(gpu)) => match Self::open_cuda(gpu, options) {
@@ -177,7 +185,10 @@ impl OnnxRuntime {
                     tracing::info!("device auto: CUDA");
                     Ok(rt)
                 }
-                Err(RuntimeError::CudaUnavailable { reason }) => {
+                Err(
+                    e @ (RuntimeError::CudaUnavailable { .. } | RuntimeError::GpuRuntimeMissing(_)),
+                ) => {
+                    let reason = e.to_string();
                     // The GPU build, once loaded, stays for the process; its CPU provider runs
                     // the models as well as the CPU build's does.
                     let library = loaded_library()
@@ -198,9 +209,7 @@ impl OnnxRuntime {
     fn open_cuda(gpu: &GpuRuntime, options: SessionOptions) -> Result<Self, RuntimeError> {
         for lib in &gpu.preload {
             if !lib.is_file() {
-                return Err(RuntimeError::CudaUnavailable {
-                    reason: format!("{} is missing", lib.display()),
-                });
+                return Err(RuntimeError::GpuRuntimeMissing(Some(lib.clone())));
             }
             // From the pinned, verified wheels; they stay loaded for the process.
             ort::util::preload_dylib(lib.as_path()).map_err(|e| RuntimeError::CudaUnavailable {
@@ -210,6 +219,7 @@ impl OnnxRuntime {
         }
         let rt = Self::init(&gpu.library, options, Device::Cuda).map_err(|e| match e {
             e @ RuntimeError::OtherLibraryLoaded { .. } => e,
+            RuntimeError::LibraryMissing(p) => RuntimeError::GpuRuntimeMissing(Some(p)),
             e => RuntimeError::CudaUnavailable {
                 reason: e.to_string(),
             },
@@ -406,7 +416,7 @@ mod tests {
     fn cuda_without_the_gpu_runtime_is_an_error_saying_so() {
         let cpu = Path::new("/nonexistent/libonnxruntime.so.1.32.0");
         match OnnxRuntime::open(cpu, None, on(DeviceRequest::Cuda)) {
-            Err(e @ RuntimeError::CudaUnavailable { .. }) => {
+            Err(e @ RuntimeError::GpuRuntimeMissing(None)) => {
                 assert!(e.to_string().contains("not installed"), "{e}")
             }
             other => panic!("{:?}", other.err()),
@@ -421,8 +431,8 @@ mod tests {
             preload: vec![PathBuf::from("/nonexistent/gpu/libcudart.so.13")],
         };
         match OnnxRuntime::open(cpu, Some(&gpu), on(DeviceRequest::Cuda)) {
-            Err(RuntimeError::CudaUnavailable { reason }) => {
-                assert!(reason.contains("libcudart.so.13"), "{reason}")
+            Err(RuntimeError::GpuRuntimeMissing(Some(p))) => {
+                assert!(p.ends_with("libcudart.so.13"), "{}", p.display())
             }
             other => panic!("{:?}", other.err()),
         }

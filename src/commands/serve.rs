@@ -1,17 +1,18 @@
 //! `yomiage serve`: the HTTP server (VOICEVOX-compatible API, OpenAI-compatible speech).
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 use yomiage_server::{AppState, ServerConfig};
-use yomiage_voices::{Layout, Manifest};
+
+use super::{AccentArgs, DeviceArgs};
+use crate::assets::Assets;
 
 #[derive(clap::Args)]
-pub struct ServeArgs {
+pub struct Args {
     #[command(flatten)]
-    pub(crate) accent: crate::AccentArgs,
+    accent: AccentArgs,
     /// Address to listen on; 0.0.0.0 exposes the server to the network.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
@@ -37,10 +38,10 @@ pub struct ServeArgs {
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
     #[command(flatten)]
-    device: crate::device::DeviceArgs,
+    device: DeviceArgs,
 }
 
-impl ServeArgs {
+impl Args {
     fn config(&self) -> Result<ServerConfig> {
         if !(self.timeout.is_finite() && self.timeout > 0.0) {
             anyhow::bail!("--timeout must be a positive number of seconds");
@@ -62,23 +63,24 @@ impl ServeArgs {
     }
 }
 
-pub fn run(
-    args: ServeArgs,
-    layout: &Layout,
-    manifest: &Manifest,
-    user_dict: &Path,
-    accent: yomiage_frontend::AccentEstimator,
-) -> Result<ExitCode> {
+pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     let config = args.config()?;
     // The server reads and applies the user dictionary itself (and edits it over HTTP).
-    let engine = crate::load_engine(layout, manifest, None, accent, &args.device)?;
+    let mut options = args.device.engine(args.accent);
+    options.user_words = false;
+    let engine = assets.load_engine(&options)?;
     eprintln!(
         "yomiage serve: models on {} ({} decoder)",
         engine.device(),
         engine.precision()
     );
-    let state = AppState::new(engine, manifest.clone(), user_dict.to_owned(), config)
-        .context("starting the server")?;
+    let state = AppState::new(
+        engine,
+        assets.manifest().clone(),
+        assets.user_dict_file().to_owned(),
+        config,
+    )
+    .context("starting the server")?;
     yomiage_server::run_blocking(state, |addr| {
         eprintln!("yomiage serve: listening on http://{addr} (API docs at http://{addr}/docs)");
     })

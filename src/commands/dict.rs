@@ -8,6 +8,9 @@ use anyhow::{Context, Result};
 use clap::Subcommand;
 use yomiage_frontend::{UserDictionary, UserWord, WordType, DEFAULT_PRIORITY};
 
+use super::width;
+use crate::assets::Assets;
+
 #[derive(Subcommand)]
 pub enum DictCmd {
     /// Add a word; prints its id.
@@ -72,21 +75,8 @@ impl From<WordTypeArg> for WordType {
     }
 }
 
-/// Loads the user dictionary at `path` (missing = empty; corrupt = error).
-pub fn load(path: &Path) -> Result<UserDictionary> {
-    UserDictionary::load(path).context("loading the user dictionary")
-}
-
-/// The user dictionary for analysis, if it has any words.
-pub fn load_for_analysis(path: &Path) -> Result<Option<UserDictionary>> {
-    let dict = load(path)?;
-    if !dict.is_empty() {
-        tracing::info!(words = dict.len(), path = %path.display(), "user dictionary");
-    }
-    Ok((!dict.is_empty()).then_some(dict))
-}
-
-pub fn run(cmd: DictCmd, path: &Path) -> Result<ExitCode> {
+pub fn run(cmd: DictCmd, assets: &Assets) -> Result<ExitCode> {
+    let path = assets.user_dict_file();
     match cmd {
         DictCmd::Add {
             surface,
@@ -97,7 +87,7 @@ pub fn run(cmd: DictCmd, path: &Path) -> Result<ExitCode> {
         } => {
             // Validate the word before touching the file.
             let word = UserWord::new(&surface, &pronunciation, accent, word_type.into(), priority)?;
-            let mut dict = load(path)?;
+            let mut dict = assets.user_dictionary()?;
             let id = dict.add(word.clone());
             dict.save(path)?;
             eprintln!(
@@ -113,7 +103,7 @@ pub fn run(cmd: DictCmd, path: &Path) -> Result<ExitCode> {
             println!("{id}");
         }
         DictCmd::Remove { id } => {
-            let mut dict = load(path)?;
+            let mut dict = assets.user_dictionary()?;
             let id = dict.resolve_id(&id)?;
             let word = dict.remove(&id)?;
             dict.save(path)?;
@@ -125,7 +115,7 @@ pub fn run(cmd: DictCmd, path: &Path) -> Result<ExitCode> {
             );
         }
         DictCmd::List { json } => {
-            let dict = load(path)?;
+            let dict = assets.user_dictionary()?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list_json(&dict))?);
             } else if dict.is_empty() {
@@ -141,7 +131,7 @@ pub fn run(cmd: DictCmd, path: &Path) -> Result<ExitCode> {
             let text = read_input(&file)?;
             let imported = UserDictionary::from_voicevox_json(&text)
                 .with_context(|| format!("importing {}", file.display()))?;
-            let mut dict = load(path)?;
+            let mut dict = assets.user_dictionary()?;
             let summary = dict.merge(imported, override_existing);
             dict.save(path)?;
             eprintln!(
@@ -160,7 +150,7 @@ pub fn run(cmd: DictCmd, path: &Path) -> Result<ExitCode> {
             );
         }
         DictCmd::Export { file } => {
-            let dict = load(path)?;
+            let dict = assets.user_dictionary()?;
             let json = dict.to_voicevox_json();
             if file.as_os_str() == "-" {
                 let mut out = std::io::stdout().lock();
@@ -201,11 +191,6 @@ fn accented(word: &UserWord) -> String {
 }
 
 fn list_human(dict: &UserDictionary) -> String {
-    let width = |s: &str| {
-        s.chars()
-            .map(|c| if c.is_ascii() { 1 } else { 2 })
-            .sum::<usize>()
-    };
     let rows: Vec<[String; 5]> = dict
         .iter()
         .map(|(id, w)| {

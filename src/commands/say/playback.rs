@@ -1,53 +1,29 @@
-//! `yomiage say`: speech that starts while the rest is still being synthesized, to the default
-//! audio device (cpal) or as raw PCM to a file or standard output.
+//! Where `say` sends its PCM as it comes: the default audio device (cpal; prebuffered,
+//! resampled when the device cannot play 24 kHz) or raw s16le to a file or standard output.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, Write};
-use std::ops::ControlFlow;
-use std::path::PathBuf;
-use std::process::ExitCode;
+use std::io::Write;
+use std::path::Path;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
-use yomiage_engine::{CancelToken, Engine, StreamEvent, SynthesisOptions};
 use yomiage_vocoder::SAMPLE_RATE;
-use yomiage_voices::VoiceId;
 
-#[derive(clap::Args)]
-pub struct SayArgs {
-    #[command(flatten)]
-    pub(crate) accent: crate::AccentArgs,
-    /// The text to speak; `-` reads standard input and speaks each line as it arrives (for
-    /// piping a chatbot's output).
-    text: String,
-    /// Write raw PCM (s16le, 24 kHz, mono) here instead of playing it; `-` is standard output
-    /// (e.g. `| aplay -f S16_LE -r 24000 -c 1`).
-    #[arg(long, value_name = "FILE")]
-    out: Option<PathBuf>,
-    /// Voice name or speaker ID (see `yomiage voices`).
-    #[arg(long, default_value = "jf_alpha")]
-    voice: String,
-    /// Speaking rate (1 = the voice's own).
-    #[arg(long, default_value_t = 1.0)]
-    speed: f32,
-    #[command(flatten)]
-    device: crate::device::DeviceArgs,
-}
-
-impl SayArgs {
-    pub fn voice(&self) -> &str {
-        &self.voice
-    }
-
-    pub fn device(&self) -> crate::device::DeviceArgs {
-        self.device
-    }
+/// Opens where the PCM goes: `out` (`-` is standard output), else the default audio device.
+pub fn open(out: Option<&Path>) -> Result<Box<dyn Sink>> {
+    Ok(match out {
+        Some(p) if p.as_os_str() == "-" => Box::new(RawPcm(Box::new(std::io::stdout().lock()))),
+        Some(p) => Box::new(RawPcm(Box::new(
+            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        ))),
+        None => Box::new(Speaker::open()?),
+    })
 }
 
 /// Where the PCM goes.
-trait Sink {
+pub trait Sink {
     fn write(&mut self, pcm: &[f32]) -> Result<()>;
     /// Everything of the current utterance has been written.
     fn end_utterance(&mut self) {}
@@ -253,80 +229,4 @@ impl Sink for Speaker {
         std::thread::sleep(Duration::from_millis(150));
         Ok(())
     }
-}
-
-pub fn run(
-    args: SayArgs,
-    engine: impl FnOnce() -> Result<Engine>,
-    voice: VoiceId,
-) -> Result<ExitCode> {
-    if !(0.5..=2.0).contains(&args.speed) {
-        bail!("--speed must be between 0.5 and 2.0, got {}", args.speed);
-    }
-    if args.text.trim().is_empty() {
-        bail!("the text is empty");
-    }
-    // Open the output first: a missing device fails before the model load.
-    let mut sink: Box<dyn Sink> = match &args.out {
-        Some(p) if p.as_os_str() == "-" => Box::new(RawPcm(Box::new(std::io::stdout().lock()))),
-        Some(p) => Box::new(RawPcm(Box::new(
-            std::fs::File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        ))),
-        None => Box::new(Speaker::open()?),
-    };
-    let engine = engine()?;
-    if !engine.streaming_ready(&voice) {
-        eprintln!("preparing voice {voice} for streaming (once, about 15 s)…");
-        engine.prepare_streaming(&voice)?;
-    }
-    std::thread::scope(|scope| {
-        // The streaming sessions load while the first text is analysed and its acoustic
-        // model runs (a cold start's largest cost); a failure surfaces again when speaking.
-        scope.spawn(|| engine.prepare_streaming(&voice));
-        speak_all(&args, &engine, &voice, sink.as_mut())
-    })?;
-    sink.finish()?;
-    Ok(ExitCode::SUCCESS)
-}
-
-fn speak_all(args: &SayArgs, engine: &Engine, voice: &VoiceId, sink: &mut dyn Sink) -> Result<()> {
-    let opts = SynthesisOptions {
-        speed: args.speed,
-        ..SynthesisOptions::default()
-    };
-    let cancel = CancelToken::new();
-    let speak = |text: &str, sink: &mut dyn Sink| -> Result<()> {
-        let mut failed: Option<anyhow::Error> = None;
-        let result = engine.stream_text(text, voice, &opts, &cancel, &mut |event| {
-            if let StreamEvent::Audio(pcm) = event {
-                if let Err(e) = sink.write(&pcm) {
-                    failed = Some(e);
-                    return ControlFlow::Break(());
-                }
-            }
-            ControlFlow::Continue(())
-        });
-        sink.end_utterance();
-        if let Some(e) = failed {
-            return Err(e);
-        }
-        match result {
-            Ok(_) => Ok(()),
-            Err(
-                yomiage_engine::EngineError::NothingToSay | yomiage_engine::EngineError::EmptyText,
-            ) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
-    };
-    if args.text == "-" {
-        for line in std::io::stdin().lock().lines() {
-            let line = line.context("reading standard input (is it UTF-8?)")?;
-            if !line.trim().is_empty() {
-                speak(&line, sink)?;
-            }
-        }
-    } else {
-        speak(&args.text, sink)?;
-    }
-    Ok(())
 }

@@ -5,30 +5,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use yomiage_engine::Audio;
+use yomiage_files::AtomicFile;
 
 pub struct WavSink {
-    dest: PathBuf,
-    tmp: tempfile::NamedTempFile,
+    file: AtomicFile,
 }
 
 impl WavSink {
     /// Opens the temporary file now, so an unwritable destination fails before synthesis.
     pub fn create(dest: &Path) -> Result<Self> {
-        let dir = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
         if dest.is_dir() {
             anyhow::bail!("{} is a directory", dest.display());
         }
-        let tmp = tempfile::Builder::new()
-            .prefix(".yomiage-")
-            .suffix(".wav.partial")
-            .tempfile_in(&dir)
-            .with_context(|| format!("cannot write to {}", dir.display()))?;
         Ok(WavSink {
-            dest: dest.to_owned(),
-            tmp,
+            file: crate::commands::create_output(dest)?,
         })
     }
 
@@ -40,22 +30,17 @@ impl WavSink {
             sample_format: hound::SampleFormat::Int,
         };
         {
-            let file = std::io::BufWriter::new(self.tmp.as_file_mut());
+            let file = std::io::BufWriter::new(self.file.file());
             let mut w = hound::WavWriter::new(file, spec).context("writing the WAV header")?;
             for &s in &audio.samples {
                 w.write_sample(to_i16(s)).context("writing samples")?;
             }
             w.finalize().context("finishing the WAV file")?;
         }
-        self.tmp
-            .as_file()
-            .sync_all()
-            .context("flushing the WAV file")?;
-        self.tmp
-            .persist(&self.dest)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot write {}", self.dest.display()))?;
-        Ok(self.dest)
+        let dest = self.file.dest().to_owned();
+        self.file
+            .commit()
+            .with_context(|| format!("cannot write {}", dest.display()))
     }
 }
 

@@ -11,18 +11,15 @@ use sha2::{Digest, Sha256};
 use yomiage_book::encode::Format;
 use yomiage_book::render::{self, Outcome, Progress, Settings};
 use yomiage_book::InputFormat;
-use yomiage_engine::onnx::SessionOptions;
-use yomiage_engine::Engine;
-use yomiage_frontend::AccentEstimator;
 use yomiage_frontend::UserDictionary;
-use yomiage_voices::{Layout, Manifest};
 
-use crate::device::DeviceArgs;
+use super::{AccentArgs, DeviceArgs};
+use crate::assets::Assets;
 
 #[derive(clap::Args)]
-pub struct BookArgs {
+pub struct Args {
     #[command(flatten)]
-    pub(crate) accent: crate::AccentArgs,
+    accent: AccentArgs,
     /// The book: Aozora Bunko text (Shift_JIS or UTF-8), plain UTF-8 text, or EPUB.
     input: PathBuf,
     /// Output folder (created if missing). Running again resumes: finished chapters are kept.
@@ -123,8 +120,8 @@ fn check_pause(name: &str, v: f32) -> Result<()> {
 }
 
 /// The user dictionary with the book's words on top, and a hash of the result.
-fn dictionaries(user_dict: &Path, book_dict: Option<&Path>) -> Result<(UserDictionary, String)> {
-    let mut words = super::dict::load(user_dict)?;
+fn dictionaries(assets: &Assets, book_dict: Option<&Path>) -> Result<(UserDictionary, String)> {
+    let mut words = assets.user_dictionary()?;
     if let Some(path) = book_dict {
         if !path.is_file() {
             bail!("the book dictionary {} does not exist", path.display());
@@ -147,13 +144,7 @@ fn dictionaries(user_dict: &Path, book_dict: Option<&Path>) -> Result<(UserDicti
     Ok((words, hash))
 }
 
-pub fn run(
-    args: BookArgs,
-    layout: &Layout,
-    manifest: &Manifest,
-    user_dict: &Path,
-    accent: AccentEstimator,
-) -> Result<ExitCode> {
+pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     let format = match args.input_format {
         InputArg::Auto => None,
         InputArg::Aozora => Some(InputFormat::Aozora),
@@ -184,7 +175,7 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     // Everything the user gave is checked before the slow work.
-    let voice = manifest.voice(&args.voice)?;
+    let voice = assets.manifest().voice(&args.voice)?;
     for (name, v) in [
         ("sentence-pause", args.sentence_pause),
         ("paragraph-pause", args.paragraph_pause),
@@ -208,7 +199,7 @@ pub fn run(
     if !(0.25..=4.0).contains(&args.speed) {
         bail!("--speed must be between 0.25 and 4, not {}", args.speed);
     }
-    let (words, dictionary_hash) = dictionaries(user_dict, args.dict.as_deref())?;
+    let (words, dictionary_hash) = dictionaries(assets, args.dict.as_deref())?;
     let Some(output) = args.output else {
         bail!("no output folder (-o)");
     };
@@ -230,19 +221,12 @@ pub fn run(
     settings.true_peak_dbtp = args.true_peak;
     settings.dictionary_hash = dictionary_hash;
 
-    super::ensure_set_up(layout, manifest, &super::setup::Component::ALL)?;
-    let paths = super::engine_paths(layout, manifest, &args.device)?;
-    let mut engine = Engine::load_with(
-        &paths,
-        SessionOptions {
-            intra_threads: threads,
-            spinning: false,
-            device: args.device.request(),
-        },
-        args.device.precision(),
-    )
-    .context("loading the engine")?;
-    engine.set_accent_estimator(accent);
+    let mut options = args.device.engine(args.accent);
+    // The book's words are applied below, with the user dictionary's.
+    options.user_words = false;
+    options.threads = Some(threads);
+    let engine = assets.load_engine(&options)?;
+    let accent = options.accent;
     // Both change the audio: a chapter made with other ones is rendered again.
     settings.analysis = format!("accent={accent};decoder={}", engine.precision());
     if !words.is_empty() {
