@@ -4,17 +4,16 @@
 mod playback;
 
 use std::io::BufRead;
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use yomiage_engine::{CancelToken, Engine, StreamEvent, SynthesisOptions};
+use yomiage_engine::{CancelToken, Engine, Input, Rendering, SynthesisOptions};
 use yomiage_voices::VoiceId;
 
 use super::{AccentArgs, DeviceArgs};
 use crate::assets::Assets;
-use playback::Sink;
+use playback::{Output, Playback};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -62,32 +61,31 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn speak_all(args: &Args, engine: &Engine, voice: &VoiceId, sink: &mut dyn Sink) -> Result<()> {
+fn speak_all(args: &Args, engine: &Engine, voice: &VoiceId, sink: &mut dyn Output) -> Result<()> {
     let opts = SynthesisOptions {
         speed: args.speed,
         ..SynthesisOptions::default()
     };
     let cancel = CancelToken::new();
-    let speak = |text: &str, sink: &mut dyn Sink| -> Result<()> {
-        let mut failed: Option<anyhow::Error> = None;
-        let result = engine.stream_text(text, voice, &opts, &cancel, &mut |event| {
-            if let StreamEvent::Audio(pcm) = event {
-                if let Err(e) = sink.write(&pcm) {
-                    failed = Some(e);
-                    return ControlFlow::Break(());
-                }
-            }
-            ControlFlow::Continue(())
-        });
-        sink.end_utterance();
-        if let Some(e) = failed {
+    let speak = |text: &str, out: &mut dyn Output| -> Result<()> {
+        let mut sink = Playback { out, failed: None };
+        let result = engine.speak(
+            Input::Text(text),
+            voice,
+            &opts,
+            Rendering::Streamed,
+            &cancel,
+            &mut sink,
+        );
+        if let Some(e) = sink.failed {
             return Err(e);
         }
         match result {
             Ok(_) => Ok(()),
-            Err(
-                yomiage_engine::EngineError::NothingToSay | yomiage_engine::EngineError::EmptyText,
-            ) => Ok(()),
+            Err(e) if e.is_nothing_to_say() => {
+                sink.out.end_utterance();
+                Ok(())
+            }
             Err(e) => Err(e.into()),
         }
     };

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use yomiage_engine::{AudioQuery, SynthesisOptions};
+use yomiage_engine::{AudioQuery, CancelToken, Input, Rendering, SynthesisOptions};
 
 use super::{create_output, read_text, AccentArgs, DeviceArgs};
 use crate::assets::Assets;
@@ -95,14 +95,27 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
         Some(_) => String::new(),
         None => read_text(text.unwrap_or_default())?,
     };
-    let sink = wav::WavSink::create(&output)?;
+    // A query says its own output rate and channels; text comes out at 24 kHz mono.
+    let (rate, channels) = match &query {
+        Some(q) => (
+            q.get().output_sampling_rate,
+            if q.get().output_stereo { 2 } else { 1 },
+        ),
+        None => (yomiage_vocoder::SAMPLE_RATE, 1),
+    };
+    let mut wav = wav::WavFile::create(&output, rate, channels)?;
     let timings_file = timings.as_deref().map(create_output).transpose()?;
     let mut options = device.engine(accent);
     // A query is rendered as it is: no analysis, so no user dictionary.
     options.user_words = query.is_none();
     let engine = assets.load_engine(&options)?;
-    let synthesis = match &query {
-        Some(q) => engine.synthesize(q, &voice)?,
+    match &query {
+        Some(q) => {
+            // Resampling and stereo need the whole utterance.
+            let s = engine.synthesize(q, &voice)?;
+            wav.write(&s.audio.samples)?;
+            wav.timeline = s.timeline;
+        }
         None => {
             let mut opts = SynthesisOptions::default();
             let mut q = AudioQuery::new(Vec::new());
@@ -111,21 +124,21 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
             opts.pitch = q.pitch_scale;
             opts.intonation = q.intonation_scale;
             opts.volume = q.volume_scale;
-            engine.synthesize_text(&text, &voice, &opts)?
+            let input = Input::Text(&text);
+            let never = CancelToken::new();
+            engine.speak(input, &voice, &opts, Rendering::Whole, &never, &mut wav)?;
         }
     };
-    let path = sink.finish(&synthesis.audio)?;
+    let seconds = wav.duration_seconds();
+    let timeline = std::mem::take(&mut wav.timeline);
+    let path = wav.finish()?;
     if let Some(mut file) = timings_file {
-        let json = serde_json::to_string_pretty(&synthesis.timeline)?;
+        let json = serde_json::to_string_pretty(&timeline)?;
         file.file().write_all(json.as_bytes())?;
         let dest = file.dest().to_owned();
         file.commit()
             .with_context(|| format!("cannot write {}", dest.display()))?;
     }
-    eprintln!(
-        "wrote {} ({:.2} s, voice {voice})",
-        path.display(),
-        synthesis.audio.duration_seconds()
-    );
+    eprintln!("wrote {} ({:.2} s, voice {voice})", path.display(), seconds);
     Ok(ExitCode::SUCCESS)
 }

@@ -9,10 +9,12 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use yomiage_audio::pcm::s16le;
+use yomiage_engine::{Sink, StreamEvent};
 use yomiage_vocoder::SAMPLE_RATE;
 
 /// Opens where the PCM goes: `out` (`-` is standard output), else the default audio device.
-pub fn open(out: Option<&Path>) -> Result<Box<dyn Sink>> {
+pub fn open(out: Option<&Path>) -> Result<Box<dyn Output>> {
     Ok(match out {
         Some(p) if p.as_os_str() == "-" => Box::new(RawPcm(Box::new(std::io::stdout().lock()))),
         Some(p) => Box::new(RawPcm(Box::new(
@@ -23,22 +25,40 @@ pub fn open(out: Option<&Path>) -> Result<Box<dyn Sink>> {
 }
 
 /// Where the PCM goes.
-pub trait Sink {
+pub trait Output {
     fn write(&mut self, pcm: &[f32]) -> Result<()>;
     /// Everything of the current utterance has been written.
     fn end_utterance(&mut self) {}
     fn finish(&mut self) -> Result<()>;
 }
 
+/// The engine's sink for an [`Output`]: the audio events go to it; a failed write stops the
+/// synthesis and is kept for the caller.
+pub struct Playback<'a> {
+    pub out: &'a mut dyn Output,
+    pub failed: Option<anyhow::Error>,
+}
+
+impl Sink for Playback<'_> {
+    fn event(&mut self, event: StreamEvent) -> std::ops::ControlFlow<()> {
+        if let StreamEvent::Audio(pcm) = event {
+            if let Err(e) = self.out.write(&pcm) {
+                self.failed = Some(e);
+                return std::ops::ControlFlow::Break(());
+            }
+        }
+        std::ops::ControlFlow::Continue(())
+    }
+    fn end(&mut self, _: &yomiage_engine::StreamEnd) {
+        self.out.end_utterance();
+    }
+}
+
 struct RawPcm(Box<dyn Write>);
 
-impl Sink for RawPcm {
+impl Output for RawPcm {
     fn write(&mut self, pcm: &[f32]) -> Result<()> {
-        let bytes: Vec<u8> = pcm
-            .iter()
-            .flat_map(|&s| ((s.clamp(-1.0, 1.0) * 32767.0).round() as i16).to_le_bytes())
-            .collect();
-        self.0.write_all(&bytes).context("writing PCM")?;
+        self.0.write_all(&s16le(pcm)).context("writing PCM")?;
         // Downstream players should get each chunk as soon as it exists.
         self.0.flush().context("writing PCM")
     }
@@ -187,7 +207,7 @@ impl Speaker {
     }
 }
 
-impl Sink for Speaker {
+impl Output for Speaker {
     fn write(&mut self, pcm: &[f32]) -> Result<()> {
         let pcm = match &mut self.resample {
             Some(r) => r.process(pcm, false)?,
