@@ -415,3 +415,59 @@ fn the_first_sound_is_the_first_mora_not_a_cold_start_click() {
     );
     assert!(bad > good + 0.04, "control: {bad:.3} s vs {good:.3} s");
 }
+
+/// A user-dictionary edit and a running synthesis do not wait for each other: the edit lands
+/// while a stream is held mid-way inside its sink, the next analysis sees the word, and the
+/// held stream then finishes with the words it started with.
+#[test]
+fn a_dictionary_edit_does_not_wait_for_a_running_synthesis_nor_it_for_the_edit() {
+    use std::sync::mpsc;
+    use yomiage_frontend::{UserDictionary, UserWord, WordType};
+    let (engine, voice) = engine();
+    let (started_tx, started) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel::<()>();
+    let (edited_tx, edited) = mpsc::channel();
+    std::thread::scope(|s| {
+        let held = s.spawn(move || {
+            let mut first = true;
+            let opts = SynthesisOptions::default();
+            engine.stream_text(
+                "鬱金香庵に行く。これは長い文の二つ目です。",
+                voice,
+                &opts,
+                &CancelToken::new(),
+                &mut |ev| {
+                    if matches!(ev, StreamEvent::Audio(_)) && first {
+                        first = false;
+                        started_tx.send(()).unwrap();
+                        // Held here, mid-synthesis, until the edit is done.
+                        let _ = release_rx.recv_timeout(Duration::from_secs(120));
+                    }
+                    ControlFlow::Continue(())
+                },
+            )
+        });
+        started
+            .recv_timeout(Duration::from_secs(120))
+            .expect("the synthesis started");
+        s.spawn(move || {
+            let mut words = UserDictionary::new();
+            words.add(
+                UserWord::new("鬱金香庵", "ウコンコウアン", 4, WordType::ProperNoun, 5).unwrap(),
+            );
+            engine.set_user_dictionary(&words).unwrap();
+            edited_tx.send(()).unwrap();
+        });
+        // Would time out if the edit waited for the held synthesis.
+        edited
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the edit completed while a synthesis was running");
+        let q = engine.audio_query("鬱金香庵に行く。", voice).unwrap();
+        let kana = yomiage_frontend::to_kana(&q.accent_phrases);
+        assert!(kana.contains("ウコンコ'ウアン"), "{kana}");
+        release.send(()).unwrap();
+        let end = held.join().unwrap().unwrap();
+        assert!(end.completed && end.samples > 0);
+    });
+    engine.set_user_dictionary(&UserDictionary::new()).unwrap();
+}
