@@ -17,8 +17,7 @@ use yomiage_voices::{Layout, Manifest, VoiceId};
 mod common;
 use common::median;
 
-#[path = "../tests/common/gpu.rs"]
-mod gpu;
+use yomiage_testkit::gpu;
 
 const SHORT: &str = "こんにちは。";
 const MEDIUM: &str = "今日はいい天気ですね。散歩に出かけて、公園で少し休みましょう。";

@@ -54,21 +54,19 @@ pack() {
     # GPU_PACK_PROFILE=dev reuses the debug/test builds (quicker here; slower Rust code there).
     local profile=${GPU_PACK_PROFILE:-release} flag=--release dir=release
     [[ $profile == dev ]] && flag="" dir=debug
-    step "building $profile binaries (yomiage, the gpu and float_models tests, the gpu benchmark)"
+    step "building $profile binaries (yomiage, the gpu test binary: CUDA and float decoders, the gpu benchmark)"
     exe() { sed -n 's/.*Executable.*(\(.*\))/\1/p' | tail -1; }
     cargo build $flag -p yomiage
-    local gpu_test float_test bench
+    local gpu_test bench
     gpu_test=$(cargo test $flag --test gpu --no-run 2>&1 | exe)
-    float_test=$(cargo test $flag --test float_models --no-run 2>&1 | exe)
     bench=$(cargo test $flag --bench gpu --no-run 2>&1 | exe)
-    [[ -x $gpu_test && -x $float_test && -x $bench ]] || die "could not find the test/bench executables"
+    [[ -x $gpu_test && -x $bench ]] || die "could not find the test/bench executables"
     local work
     work=$(mktemp -d)
     trap 'rm -rf "$work"' RETURN
     mkdir -p "$work/bundle/bin" "$work/bundle/lib"
     cp "$CARGO_TARGET_DIR/$dir/yomiage" "$work/bundle/bin/yomiage"
     cp "$gpu_test" "$work/bundle/bin/gpu-test"
-    cp "$float_test" "$work/bundle/bin/float-models-test"
     cp "$bench" "$work/bundle/bin/gpu-bench"
     strip "$work"/bundle/bin/* 2>/dev/null || true
     # cpal links ALSA; the GPU machine may not have it.
@@ -217,9 +215,9 @@ test_on_device() {
     mkdir -p "$out"
     nvidia-smi -L | tee "$out/device.txt"
     step "GPU tests"
-    "$STAGE/root/bin/gpu-test" 2>&1 | tee "$out/gpu-test.log" || true
+    "$STAGE/root/bin/gpu-test" cuda:: 2>&1 | tee "$out/gpu-test.log" || true
     step "float decoders against int8 (CPU)"
-    "$STAGE/root/bin/float-models-test" 2>&1 | tee "$out/float-models.log" || true
+    "$STAGE/root/bin/gpu-test" float_models:: 2>&1 | tee "$out/float-models.log" || true
     step "benchmark: CUDA vs CPU (RTF, first audio, batch throughput)"
     GPU_BENCH_WORKERS=${GPU_BENCH_WORKERS:-4} "$STAGE/root/bin/gpu-bench" 2>&1 | tee "$out/gpu-bench.log" || true
     step "the CLI on CUDA"

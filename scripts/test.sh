@@ -5,17 +5,23 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # A one-off build gains nothing from incremental caches, which roughly double the target dir.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+target="${CARGO_TARGET_DIR:-target}"
 
 # Debian packages the build or setup need (only installed when missing).
 source scripts/prereqs.sh
 
-# Assets: fetched, verified and built by the project itself (idempotent). The build first,
-# with cargo's progress: on a fresh clone it takes minutes.
-echo "building yomiage (debug, for set-up and the tests)…" >&2
-cargo build --bin yomiage
-cargo run --quiet -- setup
+# One build, the test build, for everything below: every test binary (the integration tests
+# are one binary per crate, see yomiage-testkit), the benchmarks and examples (compiled and
+# linked so they cannot rot; in test mode they only print how to run them), and the `yomiage`
+# binary the tests run. Set-up and the client check use that same binary: a separate `cargo
+# run`/`cargo build` would compile the workspace a second time (other profile, other features).
+cargo test --workspace --all-targets --no-run
+yomiage="$target/debug/yomiage"
+
+# Assets: fetched, verified and built by the project itself (idempotent).
+"$yomiage" setup
 
 # The HTTP server driven by real client libraries from PyPI (OpenAI SDK, voicevox-client).
-./server/tests/clients/run.sh
+YOMIAGE_BIN="$yomiage" ./server/tests/clients/run.sh
 
 cargo test --workspace --all-targets 2>&1

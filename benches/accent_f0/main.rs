@@ -19,8 +19,7 @@
 //! few contour settings and prints agreement and smoothness per setting.
 //! Prints figures; asserts nothing.
 
-#[path = "../../tests/common/pitch.rs"]
-mod pitch;
+use yomiage_testkit::pitch;
 
 mod gold;
 mod measure;

@@ -8,16 +8,19 @@ use yomiage_engine::onnx::{OnnxRuntime, SessionOptions};
 use yomiage_engine::EnginePaths;
 use yomiage_voices::{Layout, Manifest};
 
+/// The engine's files, the data directory and the manifest (the testkit's loader).
 fn paths() -> (EnginePaths, Layout, Manifest) {
-    let layout = Layout::from_env().expect("data directory");
-    let manifest = Manifest::builtin().expect("manifest");
-    let paths = EnginePaths::from_layout(&layout, &manifest);
+    let paths = yomiage_testkit::engine::paths();
     assert!(
         paths.onnxruntime.is_file(),
         "assets missing: run `yomiage setup` first ({})",
         paths.onnxruntime.display()
     );
-    (paths, layout, manifest)
+    (
+        paths,
+        yomiage_testkit::engine::layout(),
+        yomiage_testkit::engine::manifest(),
+    )
 }
 
 #[test]

@@ -16,12 +16,17 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$venv/requirements.txt"; then
   cp "$req" "$venv/requirements.txt"
 fi
 
-cargo build --quiet --bin yomiage
+# YOMIAGE_BIN: a yomiage binary already built (scripts/test.sh passes the test build's).
+bin="${YOMIAGE_BIN:-}"
+if [ -z "$bin" ]; then
+  cargo build --quiet --bin yomiage
+  bin="$target/debug/yomiage"
+fi
 tmp="$(mktemp -d)"
 log="$tmp/serve.log"
 # Its own empty user dictionary, and no installs behind the test command's back.
 YOMIAGE_AUTO_SETUP=0 YOMIAGE_USER_DICT="$tmp/user_dict.json" \
-  "$target/debug/yomiage" serve --port 0 2>"$log" &
+  "$bin" serve --port 0 2>"$log" &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 

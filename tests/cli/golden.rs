@@ -1,0 +1,339 @@
+//! Golden output: what `yomiage` writes for a fixed set of texts, as sha256 hashes kept in this
+//! file. A refactoring (issue 17's engine redesign) must not change a single sample; a change
+//! here means the sound (or the JSON) changed.
+//!
+//! **When a hash changes on purpose** (a deliberate change of the sound or of the JSON), the
+//! failure message prints the new hashes: paste them over their entries of `GOLDEN` below and
+//! say in the commit message which outputs changed and why.
+//!
+//! **What the hashes hold for.** ONNX Runtime's CPU kernels (MLAS) choose their code by the
+//! CPU's instruction set (AVX2, AVX-512, VNNI, …) and split work over the intra-op threads; both
+//! can change the last bits of a float result. The hashes were recorded with the CPU build of
+//! ONNX Runtime that `yomiage setup` installs (1.32), on an AMD EPYC (AVX-512 with VNNI), with
+//! the engine's default session options: `engine/src/onnx.rs` takes intra-op threads = the
+//! cores available to the process, at most 4 (one inter-op thread, no spinning). That count
+//! matters: with 1 intra-op thread instead of 2, `synth` and `query` gave the same hashes here
+//! but the streamed PCM of `say` did not. The CLI has no option or variable for the thread
+//! count of `synth`/`say`, so every run here is pinned to two CPUs (its CPU affinity, which is
+//! what "cores available" counts): 2 intra-op threads on any machine with at least 2 CPUs.
+//! On another CPU model, first check that the unchanged code reproduces these hashes before
+//! trusting a difference.
+//!
+//! Determinism (checked when recording): each output came out identical in repeated runs, each
+//! in a fresh process; and `say` speaks its text twice in one process, where the engine's caches
+//! (recent duration and prosody results) are warm the second time, and both must be equal.
+
+use crate::common;
+use common::*;
+
+use sha2::{Digest, Sha256};
+use std::io::Write;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+/// The intra-op thread count the hashes were recorded with (see the top of this file).
+const CPUS: usize = 2;
+
+/// The CPUs this process may run on (`Cpus_allowed_list` of /proc/self/status, e.g. `0-3,8`).
+fn allowed_cpus() -> Vec<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let list = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list in /proc/self/status")
+        .trim();
+    let mut cpus = Vec::new();
+    for part in list.split(',').filter(|p| !p.is_empty()) {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        let (a, b): (usize, usize) = (a.parse().unwrap(), b.parse().unwrap());
+        cpus.extend(a..=b);
+    }
+    cpus
+}
+
+/// `yomiage` restricted to [`CPUS`] CPUs, so the engine runs [`CPUS`] intra-op threads.
+fn yomiage_pinned() -> Command {
+    let cpus: Vec<usize> = allowed_cpus().into_iter().take(CPUS).collect();
+    assert_eq!(
+        cpus.len(),
+        CPUS,
+        "the golden hashes were recorded with {CPUS} intra-op threads (one per available CPU); \
+         this process may use only {cpus:?}"
+    );
+    let mut cmd = yomiage();
+    // SAFETY: between fork and exec, only a system call on a set built beforehand.
+    unsafe {
+        cmd.pre_exec(move || {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            for &c in &cpus {
+                libc::CPU_SET(c, &mut set);
+            }
+            if libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// The texts, by name (the names appear in failure messages and in `GOLDEN`'s keys).
+fn texts() -> Vec<(&'static str, String)> {
+    vec![
+        ("short", "今日はいい天気ですね。".into()),
+        ("question", "明日は雨が降りますか？".into()),
+        (
+            "commas",
+            "えーと、それは、たぶん、大丈夫だと思います。".into(),
+        ),
+        (
+            "numbers_date",
+            "2024年3月15日に、1,234円を払いました。".into(),
+        ),
+        ("english", "英語ではHelloと言います。".into()),
+        (
+            "sentences",
+            "雨が降ってきました。傘を持っていますか？急いで帰りましょう。".into(),
+        ),
+        // One sentence of clauses joined by commas: far beyond the 510 tokens of one model call,
+        // so the engine cuts it into chunks at pauses and joins them.
+        ("long", long_text()),
+        // A middle part with nothing to say (only symbols and emoji) between two sentences.
+        ("unspeakable_part", "こんにちは。★☆♪😀。さようなら。".into()),
+    ]
+}
+
+fn long_text() -> String {
+    let clauses = [
+        "東京の空は青く",
+        "川の水は冷たく",
+        "山の上には白い雲が浮かび",
+        "子どもたちは公園で遊んでいて",
+        "駅前の店には人が集まり",
+        "古い橋の下を船がゆっくりと進み",
+    ];
+    let mut s = String::new();
+    for i in 0..24 {
+        s.push_str(clauses[i % clauses.len()]);
+        s.push('、');
+    }
+    s.push_str("そして一日が終わりました。");
+    s
+}
+
+fn text(name: &str) -> String {
+    texts()
+        .into_iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t)
+        .unwrap_or_else(|| panic!("no golden text named {name}"))
+}
+
+/// The expected hashes: key = `path/text`, value = sha256 (hex). Paths: `synth.wav` (the
+/// samples of `synth TEXT -o out.wav`, with its format), `synth.timings` (the `--timings` JSON
+/// of the same run), `synth.wav.speed1.2` / `synth.wav.jm_kumo` (one option changed),
+/// `query.json` (what `query` prints), `synth.query.wav` (`synth --query` of that saved JSON),
+/// `say.pcm` (the raw PCM `say --out -` streams to standard output).
+#[rustfmt::skip]
+const GOLDEN: &[(&str, &str)] = &[
+    ("query.json/commas", "322d964a5e7f424cbbcd5fbed8e2de6f7c5c2be37479a84b630bcf23088b4cad"),
+    ("query.json/english", "e8a3e7369d5388fe7e9af5e615f62e9d66e14c19a2d624957357ff884dbf678e"),
+    ("query.json/long", "6139feb2f903548151d748f49b93de8f61b73fe01c272bf6b5feae7155b82b10"),
+    ("query.json/numbers_date", "22f1ae8e2dc681b05d8b96a51781e69deda6c99236a0cb92c034810b649795a5"),
+    ("query.json/question", "2f73d47dc0cd123aaeb2c38f6b3e16f5ba3c9fd7f8cf79798f91ff589dacd312"),
+    ("query.json/sentences", "523c07be83e3987d3ebd763bf6eaa6d69d6f5ad6d401c1e677c9e529d4c8632f"),
+    ("query.json/short", "e662a7da89fd4f8131f28fe3c87ce7581f59358e4cad528cf8e1c4c895a9b113"),
+    ("query.json/unspeakable_part", "66fd3e180ed7f796182d623e858deda0c1fa091e625bd2a07a7cd5944614c773"),
+    ("say.pcm/sentences", "5358b4326d8ad886248502d1b3f44e796c95b0ff6e65875eb3f95495dde65613"),
+    ("say.pcm/short", "2195385144ee10edf211cbb52f4027414779beb1fb078296b882886cdded4262"),
+    ("say.pcm/unspeakable_part", "66c2e08d40301fa91694cded341911e9794624c97e8cc0294214b66557897840"),
+    ("synth.query.wav/commas", "7a822fd95db55955e488073220d113e0bbefa26755fde0f0791118f3d5f37fea"),
+    ("synth.query.wav/numbers_date", "521f05762857600941536822d1cd0ae90ff25f6b362628d9d0e5d0f693e646cb"),
+    ("synth.timings/commas", "0835fa591952fabb1f2db34e643ff407e6a4a8ac23bd4ef9fc6cc0a01f019795"),
+    ("synth.timings/english", "e782479e6fbc19ba74739aad61af2b919379b03cdc0dfcc42bab0b2c18846acd"),
+    ("synth.timings/long", "59c4154185ad72a9a1dc124316f25241b3b92e9439cb6c16bbe21d20c41947e8"),
+    ("synth.timings/numbers_date", "04c7b3e4ce0c20fffd6fac28cd0a397f2684612488da610570fada9de3e8fd8d"),
+    ("synth.timings/question", "84e5757beec8d82e2356af35682372b8bc0448842b39f8e1c9d26d3a3e5a60f1"),
+    ("synth.timings/sentences", "24c26033939ef94244656730f19a805fa8627076037fbe3036f6eb301c44a113"),
+    ("synth.timings/short", "fa793ff941bcdada3a3e4217e2b4586d53bed210c5cfff63ee19bb4ec4d0dcfa"),
+    ("synth.timings/unspeakable_part", "b345185771ca98ac723f462270934a774575c268a50774ce7e30354e258cde5b"),
+    ("synth.wav.jm_kumo/sentences", "9da09391de4e3a12d43a3a09b6e43c95bbe7fb8efea3ceffd2c007541590cdd7"),
+    ("synth.wav.jm_kumo/short", "449f865b3540331d773f39973b3592ca5fa61ad2b478617f8bd64725caf8e7f1"),
+    ("synth.wav.speed1.2/commas", "c45daf3934a88a3f1cd74985f864a6c88f6100a610fe9d59a29c83bf56c9088b"),
+    ("synth.wav.speed1.2/short", "79d008188353852afd38f6531775b96331f1dc58601dbb9ce644beb473f07fcb"),
+    ("synth.wav/commas", "7a822fd95db55955e488073220d113e0bbefa26755fde0f0791118f3d5f37fea"),
+    ("synth.wav/english", "cf42b238cac8762ac55ef17b2789a5d099ccdf0f4e82bd0874280707e85d0210"),
+    ("synth.wav/long", "e3c07dee15e5ff0d5d9a8c1ed1c894d0e3616e9f4a29c109c3e00a73f9d9fb33"),
+    ("synth.wav/numbers_date", "521f05762857600941536822d1cd0ae90ff25f6b362628d9d0e5d0f693e646cb"),
+    ("synth.wav/question", "0d9104acb7768f084365c0524ac0f17b0d70e5fbb0124d40686e7d73dd8645eb"),
+    ("synth.wav/sentences", "4fad1e17fa213e0f6c54cea88c59a1656e49d87518d1afa9fd697f0ea336f88b"),
+    ("synth.wav/short", "fd4f5913187be6a731e8f957b5c4773015a395f119d0033ae29c4794ef053151"),
+    ("synth.wav/unspeakable_part", "815fd520ac062e5ce9418362ca7101a121d26651e4124ee418c922a20a90a263"),
+];
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The hash of a WAV file's audio: its format and its samples (not the header's layout).
+fn wav_hash(path: &Path) -> String {
+    let w = read_wav(path);
+    let mut bytes = format!(
+        "{} Hz, {} bit, {} ch\n",
+        w.spec.sample_rate, w.spec.bits_per_sample, w.spec.channels
+    )
+    .into_bytes();
+    for s in &w.samples {
+        bytes.extend_from_slice(&s.to_le_bytes());
+    }
+    sha256(&bytes)
+}
+
+/// Compares `actual` with the `GOLDEN` entries of the same keys; on any difference, fails with
+/// which text/path changed and the table to paste if the change was intended.
+fn check(actual: &[(String, String)]) {
+    let mut problems = Vec::new();
+    for (key, got) in actual {
+        match GOLDEN.iter().find(|(k, _)| k == key) {
+            Some((_, want)) if want == got => {}
+            Some((_, want)) => problems.push(format!("  {key}: CHANGED, was {want}, now {got}")),
+            None => problems.push(format!("  {key}: no golden hash recorded (now {got})")),
+        }
+    }
+    if problems.is_empty() {
+        return;
+    }
+    let texts: Vec<String> = texts()
+        .iter()
+        .filter(|(n, _)| problems.iter().any(|p| p.contains(&format!("/{n}:"))))
+        .map(|(n, t)| format!("  {n}: {t}"))
+        .collect();
+    let table: Vec<String> = actual
+        .iter()
+        .map(|(k, v)| format!("    (\"{k}\", \"{v}\"),"))
+        .collect();
+    panic!(
+        "\nThe output of yomiage changed (golden test, tests/cli/golden.rs):\n{}\n\nTexts:\n{}\n\n\
+         A refactoring must not change these. If the change of sound (or JSON) is INTENDED, \
+         replace these entries of GOLDEN in tests/cli/golden.rs and say in the commit message \
+         which outputs changed and why:\n{}\n",
+        problems.join("\n"),
+        texts.join("\n"),
+        table.join("\n")
+    );
+}
+
+/// `synth TEXT -o out.wav --timings t.json [extra]`: the WAV's hash and the timings' hash.
+fn synth(dir: &Path, name: &str, text: &str, extra: &[&str]) -> (String, String) {
+    let wav = dir.join(format!("{name}.wav"));
+    let timings = dir.join(format!("{name}.timings.json"));
+    let o = run(yomiage_pinned()
+        .args(["synth", text, "-o"])
+        .arg(&wav)
+        .arg("--timings")
+        .arg(&timings)
+        .args(extra));
+    assert!(o.status.success(), "synth {name}: {}", stderr(&o));
+    (wav_hash(&wav), sha256(&std::fs::read(&timings).unwrap()))
+}
+
+fn query(name: &str, text: &str) -> Vec<u8> {
+    let o = run(yomiage_pinned().args(["query", text]));
+    assert!(o.status.success(), "query {name}: {}", stderr(&o));
+    o.stdout
+}
+
+/// `say - --out -` with `lines` on standard input: the raw PCM on standard output.
+fn say(name: &str, lines: &str) -> Vec<u8> {
+    let mut child = yomiage_pinned()
+        .args(["say", "-", "--out", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(lines.as_bytes()).unwrap();
+    drop(stdin);
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "say {name}: {}", stderr(&o));
+    o.stdout
+}
+
+#[test]
+fn golden_synth_wav_and_timings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut actual = Vec::new();
+    for (name, text) in texts() {
+        let (wav, timings) = synth(dir.path(), name, &text, &[]);
+        actual.push((format!("synth.wav/{name}"), wav));
+        actual.push((format!("synth.timings/{name}"), timings));
+    }
+    check(&actual);
+}
+
+#[test]
+fn golden_synth_with_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut actual = Vec::new();
+    for (opt, extra, names) in [
+        ("speed1.2", ["--speed", "1.2"], ["short", "commas"]),
+        ("jm_kumo", ["--voice", "jm_kumo"], ["short", "sentences"]),
+    ] {
+        for name in names {
+            let (wav, _) = synth(dir.path(), &format!("{opt}-{name}"), &text(name), &extra);
+            actual.push((format!("synth.wav.{opt}/{name}"), wav));
+        }
+    }
+    check(&actual);
+}
+
+#[test]
+fn golden_query_json() {
+    let actual: Vec<(String, String)> = texts()
+        .into_iter()
+        .map(|(name, text)| (format!("query.json/{name}"), sha256(&query(name, &text))))
+        .collect();
+    check(&actual);
+}
+
+#[test]
+fn golden_synth_from_a_saved_query() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut actual = Vec::new();
+    for name in ["commas", "numbers_date"] {
+        let q = dir.path().join(format!("{name}.json"));
+        std::fs::write(&q, query(name, &text(name))).unwrap();
+        let wav = dir.path().join(format!("{name}.wav"));
+        let o = run(yomiage_pinned()
+            .arg("synth")
+            .arg("--query")
+            .arg(&q)
+            .arg("-o")
+            .arg(&wav));
+        assert!(o.status.success(), "synth --query {name}: {}", stderr(&o));
+        actual.push((format!("synth.query.wav/{name}"), wav_hash(&wav)));
+    }
+    check(&actual);
+}
+
+#[test]
+fn golden_say_stream() {
+    let mut actual = Vec::new();
+    for name in ["short", "sentences", "unspeakable_part"] {
+        // The same line twice in one process: the second rendering (with the engine's caches
+        // warm) must be the first one again, sample for sample.
+        let line = text(name);
+        let pcm = say(name, &format!("{line}\n{line}\n"));
+        let (first, second) = pcm.split_at(pcm.len() / 2);
+        assert!(
+            pcm.len().is_multiple_of(4) && first == second,
+            "say {name}: the same line streamed twice in one process gave different audio \
+             ({} bytes in all)",
+            pcm.len()
+        );
+        actual.push((format!("say.pcm/{name}"), sha256(first)));
+    }
+    check(&actual);
+}
