@@ -237,8 +237,10 @@ impl Setup {
         bar.set_message("dictionary: extracting naist-jdic".to_owned());
         fetch::extract_tar_files(&archive, &d.directory, &d.files, &src)?;
         bar.set_message("dictionary: building (jpreprocess)".to_owned());
-        yomiage_frontend::build_dictionary(&src, &out)
+        let built = yomiage_frontend::build_dictionary(&src, &out)
             .map_err(|e| SetupError::Other(format!("building the dictionary: {e}")))?;
+        // One line for the whole build (jpreprocess would print one warning per odd entry).
+        bar.suspend(|| eprintln!("dictionary: {built}"));
         let mut files = Vec::new();
         collect_files(&out, &mut files).map_err(|e| SetupError::io(&out, e))?;
         files.sort();
