@@ -34,7 +34,7 @@ use yomiage_engine::onnx::SessionOptions;
 use yomiage_engine::prosody::{self, ContourParams};
 use yomiage_engine::timeline::Timeline;
 use yomiage_engine::{AccentMode, AudioQuery, Engine, EnginePaths};
-use yomiage_frontend::Tone;
+use yomiage_frontend::{Phoneme, Tone};
 use yomiage_voices::{Layout, Manifest, VoiceId};
 
 use pitch::{f0_track, median_f0, semitones};
@@ -372,7 +372,9 @@ fn vowel_spans(timeline: &Timeline) -> Vec<(f64, f64)> {
                 .phonemes
                 .iter()
                 .filter(|p| {
-                    (p.end - m.end).abs() < EPS && p.start >= m.start - EPS && p.phoneme != "pau"
+                    (p.end - m.end).abs() < EPS
+                        && p.start >= m.start - EPS
+                        && p.phoneme != Phoneme::PAU
                 })
                 .map(|p| (p.start, p.end))
                 .max_by(|a, b| a.0.total_cmp(&b.0))
