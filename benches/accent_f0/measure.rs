@@ -7,7 +7,7 @@ use yomiage_audio::pcm::to_i16;
 use yomiage_engine::prosody::{self, ContourParams};
 use yomiage_engine::timeline::Timeline;
 use yomiage_engine::{AccentMode, AudioQuery, Engine};
-use yomiage_frontend::Tone;
+use yomiage_frontend::{Phoneme, Tone};
 use yomiage_voices::VoiceId;
 
 use crate::gold::{align, GoldSentence};
@@ -35,7 +35,9 @@ pub(crate) fn vowel_spans(timeline: &Timeline) -> Vec<(f64, f64)> {
                 .phonemes
                 .iter()
                 .filter(|p| {
-                    (p.end - m.end).abs() < EPS && p.start >= m.start - EPS && p.phoneme != "pau"
+                    (p.end - m.end).abs() < EPS
+                        && p.start >= m.start - EPS
+                        && p.phoneme != Phoneme::PAU
                 })
                 .map(|p| (p.start, p.end))
                 .max_by(|a, b| a.0.total_cmp(&b.0))

@@ -251,14 +251,14 @@ fn smooth(x: &[f32], width: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yomiage_frontend::Mora;
+    use yomiage_frontend::{Consonant, Mora, Vowel};
     use Tone::{High as H, Low as L};
 
     fn phrase(n: usize, accent: usize, question: bool, pause: bool) -> AccentPhrase {
         AccentPhrase {
             moras: (0..n)
                 .map(|_| {
-                    let mut m = Mora::new("カ", Some("k"), "a");
+                    let mut m = Mora::new("カ", Some(Consonant::K), Vowel::A);
                     m.consonant_length = Some(0.05);
                     m.vowel_length = 0.1;
                     m.pitch = 5.5;

@@ -5,7 +5,9 @@
 //! takes only that, so it never re-checks ranges or phoneme names.
 
 use serde::{Deserialize, Serialize};
-use yomiage_frontend::{is_sayable, AccentPhrase};
+use yomiage_frontend::AccentPhrase;
+
+use crate::kokoro::phonemes::is_sayable;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -145,7 +147,11 @@ impl AudioQuery {
                 if !is_sayable(m) {
                     return Err(QueryError::Invalid {
                         field,
-                        reason: format!("unknown phoneme {:?}+{:?}", m.consonant, m.vowel),
+                        reason: format!(
+                            "unknown phoneme {:?}+{:?}",
+                            m.consonant.map(|c| c.as_str()),
+                            m.vowel.as_str()
+                        ),
                     });
                 }
                 for (name, v) in [
@@ -221,10 +227,10 @@ impl CheckedQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yomiage_frontend::Mora;
+    use yomiage_frontend::{Consonant, Mora, Vowel};
 
     fn query() -> AudioQuery {
-        let mut m = Mora::new("カ", Some("k"), "a");
+        let mut m = Mora::new("カ", Some(Consonant::K), Vowel::A);
         m.vowel_length = 0.1;
         m.pitch = 5.5;
         AudioQuery::new(vec![AccentPhrase {
@@ -254,6 +260,10 @@ mod tests {
         ] {
             assert!(json.get(key).is_some(), "{key} missing in {json}");
         }
+        // Phonemes are OpenJTalk's strings on the wire.
+        let mora = &json["accent_phrases"][0]["moras"][0];
+        assert_eq!(mora["consonant"], "k");
+        assert_eq!(mora["vowel"], "a");
         let back: AudioQuery = serde_json::from_value(json).unwrap();
         assert_eq!(back, query());
     }
@@ -271,6 +281,19 @@ mod tests {
             .to_string();
         assert!(err.contains("accent_phrases"), "{err}");
         assert!(AudioQuery::from_json("not json").is_err());
+        // An unknown phoneme is refused at parsing, naming its field.
+        for (field, bad) in [("vowel", "x"), ("consonant", "xx"), ("vowel", "k")] {
+            let mut json = serde_json::to_value(query()).unwrap();
+            json["accent_phrases"][0]["moras"][0][field] = bad.into();
+            let err = AudioQuery::from_json(&json.to_string())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("accent_phrases[0].moras[0].{field}")),
+                "{err}"
+            );
+            assert!(err.contains("unknown phoneme"), "{err}");
+        }
     }
 
     #[test]
@@ -310,7 +333,8 @@ mod tests {
             .to_string()
             .contains("accent_phrases[0].accent"));
         let mut q = query();
-        q.accent_phrases[0].moras[0].vowel = "x".into();
+        // A pause vowel inside a phrase has no sound.
+        q.accent_phrases[0].moras[0].vowel = Vowel::Pau;
         assert!(q.check().unwrap_err().to_string().contains("moras[0]"));
         let mut q = query();
         q.accent_phrases[0].moras[0].pitch = -1.0;

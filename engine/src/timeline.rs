@@ -1,6 +1,7 @@
 //! When each mora and phoneme sounds in the output audio, with a mouth shape for lip-sync.
 
 use serde::{Deserialize, Serialize};
+use yomiage_frontend::{Consonant, Phoneme, Vowel};
 
 /// Mouth shape classes for lip-sync: the five vowels, the moraic nasal, and closed lips
 /// (silence, geminate stop, bilabial consonants).
@@ -24,24 +25,25 @@ pub enum Viseme {
 
 impl Viseme {
     /// The shape of an OpenJTalk vowel (devoiced vowels keep their shape).
-    pub fn of_vowel(vowel: &str) -> Viseme {
-        match vowel {
-            "a" | "A" => Viseme::A,
-            "i" | "I" => Viseme::I,
-            "u" | "U" => Viseme::U,
-            "e" | "E" => Viseme::E,
-            "o" | "O" => Viseme::O,
-            "N" => Viseme::N,
+    pub fn of_vowel(vowel: Vowel) -> Viseme {
+        match vowel.voiced() {
+            Vowel::A => Viseme::A,
+            Vowel::I => Viseme::I,
+            Vowel::U => Viseme::U,
+            Vowel::E => Viseme::E,
+            Vowel::O => Viseme::O,
+            Vowel::N => Viseme::N,
             _ => Viseme::Closed,
         }
     }
 
     /// A consonant's shape: lips close for m, b, p; otherwise the mouth is already moving to
     /// the vowel.
-    pub fn of_consonant(consonant: &str, vowel: &str) -> Viseme {
-        match consonant {
-            "m" | "my" | "b" | "by" | "p" | "py" => Viseme::Closed,
-            _ => Viseme::of_vowel(vowel),
+    pub fn of_consonant(consonant: Consonant, vowel: Vowel) -> Viseme {
+        if consonant.is_bilabial() {
+            Viseme::Closed
+        } else {
+            Viseme::of_vowel(vowel)
         }
     }
 }
@@ -60,8 +62,8 @@ pub struct MoraTiming {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhonemeTiming {
-    /// OpenJTalk phoneme name (`k`, `a`, `N`, `cl`, `pau`).
-    pub phoneme: String,
+    /// OpenJTalk phoneme (`k`, `a`, `N`, `cl`, `pau`; a string in JSON).
+    pub phoneme: Phoneme,
     pub start: f64,
     pub end: f64,
     pub viseme: Viseme,
@@ -98,12 +100,12 @@ mod tests {
 
     #[test]
     fn visemes_follow_vowels_and_lip_closures() {
-        assert_eq!(Viseme::of_vowel("a"), Viseme::A);
-        assert_eq!(Viseme::of_vowel("U"), Viseme::U);
-        assert_eq!(Viseme::of_vowel("cl"), Viseme::Closed);
-        assert_eq!(Viseme::of_vowel("pau"), Viseme::Closed);
-        assert_eq!(Viseme::of_consonant("m", "a"), Viseme::Closed);
-        assert_eq!(Viseme::of_consonant("k", "o"), Viseme::O);
+        assert_eq!(Viseme::of_vowel(Vowel::A), Viseme::A);
+        assert_eq!(Viseme::of_vowel(Vowel::DevoicedU), Viseme::U);
+        assert_eq!(Viseme::of_vowel(Vowel::Cl), Viseme::Closed);
+        assert_eq!(Viseme::of_vowel(Vowel::Pau), Viseme::Closed);
+        assert_eq!(Viseme::of_consonant(Consonant::M, Vowel::A), Viseme::Closed);
+        assert_eq!(Viseme::of_consonant(Consonant::K, Vowel::O), Viseme::O);
         assert_eq!(
             serde_json::to_string(&Viseme::Closed).unwrap(),
             "\"closed\""
@@ -122,7 +124,7 @@ mod tests {
                 viseme: Viseme::A,
             }],
             phonemes: vec![PhonemeTiming {
-                phoneme: "a".into(),
+                phoneme: Vowel::A.into(),
                 start: 0.05,
                 end: 0.1,
                 viseme: Viseme::A,

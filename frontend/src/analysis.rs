@@ -12,12 +12,13 @@ use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Instant;
 
 use jpreprocess::{DefaultTokenizer, JPreprocess, NJD};
-use jpreprocess_core::pronunciation::phoneme::Consonant;
+use jpreprocess_core::pronunciation::phoneme::{Consonant as JConsonant, Vowel as JVowel};
 use jpreprocess_core::pronunciation::Mora as JMora;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
+use crate::phoneme::{Consonant, Vowel};
 use crate::types::{AccentPhrase, Mora};
 use crate::user_dict::UserDictionary;
 
@@ -374,7 +375,7 @@ fn phrases_from_njd(njd: &NJD) -> Vec<AccentPhrase> {
     // pause. A break at the very end is dropped (no trailing pause, as in OpenJTalk).
     let mut break_pending = false;
     // The previous mora's vowel within the breath group, copied by ー.
-    let mut last_vowel: Option<String> = None;
+    let mut last_vowel: Option<Vowel> = None;
 
     for (i, node) in njd.nodes.iter().enumerate() {
         let pron = node.get_pron();
@@ -441,13 +442,13 @@ pub(crate) struct NodeMoras {
     dropped_leading: usize,
 }
 
-pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> NodeMoras {
+pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<Vowel>) -> NodeMoras {
     let mut kept = Vec::with_capacity(moras.len());
     let mut dropped_leading = 0;
     for m in moras {
         let (consonant, vowel) = m.phonemes();
         let (consonant, vowel) = match (consonant, vowel) {
-            (Some(Consonant::Long), _) => match last_vowel.clone() {
+            (Some(JConsonant::Long), _) => match *last_vowel {
                 Some(v) => (None, v),
                 None => {
                     if kept.is_empty() {
@@ -456,15 +457,15 @@ pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> No
                     continue;
                 }
             },
-            (Some(Consonant::Nn), _) => (None, "N".to_owned()),
-            (Some(Consonant::Cl), _) => (None, "cl".to_owned()),
-            (c, Some(v)) => (c.map(|c| c.to_string()), v.to_string()),
+            (Some(JConsonant::Nn), _) => (None, Vowel::N),
+            (Some(JConsonant::Cl), _) => (None, Vowel::Cl),
+            (c, Some(v)) => (c.map(our_consonant), our_vowel(v)),
             // Touten/question moras inside a word carry no sound.
             (_, None) => continue,
         };
         let text = mora_text(m);
-        *last_vowel = Some(vowel.clone());
-        kept.push(Mora::new(text, consonant.as_deref(), vowel));
+        *last_vowel = Some(vowel);
+        kept.push(Mora::new(text, consonant, vowel));
     }
     NodeMoras {
         kept,
@@ -472,9 +473,92 @@ pub(crate) fn node_moras(moras: &[JMora], last_vowel: &mut Option<String>) -> No
     }
 }
 
+/// jpreprocess's consonant as ours (ン, ッ and ー are handled before: they are not consonants
+/// here).
+fn our_consonant(c: JConsonant) -> Consonant {
+    match c {
+        JConsonant::K => Consonant::K,
+        JConsonant::Ky => Consonant::Ky,
+        JConsonant::G => Consonant::G,
+        JConsonant::Gy => Consonant::Gy,
+        JConsonant::Kw => Consonant::Kw,
+        JConsonant::Gw => Consonant::Gw,
+        JConsonant::S => Consonant::S,
+        JConsonant::Sh => Consonant::Sh,
+        JConsonant::Z => Consonant::Z,
+        JConsonant::J => Consonant::J,
+        JConsonant::T => Consonant::T,
+        JConsonant::Ty => Consonant::Ty,
+        JConsonant::Ts => Consonant::Ts,
+        JConsonant::Ch => Consonant::Ch,
+        JConsonant::D => Consonant::D,
+        JConsonant::Dy => Consonant::Dy,
+        JConsonant::N => Consonant::N,
+        JConsonant::Ny => Consonant::Ny,
+        JConsonant::H => Consonant::H,
+        JConsonant::Hy => Consonant::Hy,
+        JConsonant::F => Consonant::F,
+        JConsonant::B => Consonant::B,
+        JConsonant::By => Consonant::By,
+        JConsonant::P => Consonant::P,
+        JConsonant::Py => Consonant::Py,
+        JConsonant::M => Consonant::M,
+        JConsonant::My => Consonant::My,
+        JConsonant::R => Consonant::R,
+        JConsonant::Ry => Consonant::Ry,
+        JConsonant::W => Consonant::W,
+        JConsonant::Y => Consonant::Y,
+        JConsonant::V => Consonant::V,
+        JConsonant::Nn | JConsonant::Cl | JConsonant::Long => {
+            unreachable!("ン, ッ and ー are matched before")
+        }
+    }
+}
+
+/// jpreprocess's vowel as ours.
+fn our_vowel(v: JVowel) -> Vowel {
+    match v {
+        JVowel::A => Vowel::A,
+        JVowel::I => Vowel::I,
+        JVowel::U => Vowel::U,
+        JVowel::E => Vowel::E,
+        JVowel::O => Vowel::O,
+        JVowel::AUnvoiced => Vowel::DevoicedA,
+        JVowel::IUnvoiced => Vowel::DevoicedI,
+        JVowel::UUnvoiced => Vowel::DevoicedU,
+        JVowel::EUnvoiced => Vowel::DevoicedE,
+        JVowel::OUnvoiced => Vowel::DevoicedO,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn jpreprocess_phonemes_spell_like_ours() {
+        // Every jpreprocess consonant and vowel that reaches a mora keeps its OpenJTalk symbol.
+        let pron = jpreprocess_core::pronunciation::Pronunciation::parse_mora_str(
+            "キャギュクヮグヮスィシズジティチュツァデュニャヒャフィブィピャミャリャヴォウェヨ",
+        );
+        let mut n = 0;
+        for (_, moras) in pron {
+            for m in &moras {
+                let (c, v) = m.phonemes();
+                if let Some(c) = c {
+                    assert_eq!(our_consonant(c).as_str(), c.to_string());
+                }
+                if let Some(v) = v {
+                    assert_eq!(our_vowel(v).as_str(), v.to_string());
+                }
+                n += 1;
+            }
+        }
+        assert!(n > 20, "{n}");
+        for v in [JVowel::A, JVowel::UUnvoiced, JVowel::OUnvoiced] {
+            assert_eq!(our_vowel(v).as_str(), v.to_string());
+        }
+    }
 
     #[test]
     fn clean_text_keeps_words_and_turns_breaks_into_spaces() {
@@ -527,13 +611,13 @@ mod tests {
                 };
                 let f = Some((p.moras.len() as u8, f2 as u8, p.is_interrogative));
                 for m in &p.moras {
-                    if let Some(c) = &m.consonant {
-                        ours.push((c.clone(), f));
+                    if let Some(c) = m.consonant {
+                        ours.push((c.to_string(), f));
                     }
-                    ours.push((m.vowel.clone(), f));
+                    ours.push((m.vowel.to_string(), f));
                 }
                 if p.pause_mora.is_some() {
-                    ours.push(("pau".to_owned(), None));
+                    ours.push((Vowel::Pau.to_string(), None));
                 }
             }
             let mut labels = fe.label_summary(text);

@@ -23,6 +23,7 @@
 use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum, Pronunciation};
 
 use crate::analysis::node_moras;
+use crate::phoneme::Vowel;
 use crate::types::{AccentPhrase, Mora};
 
 const ACCENT: char = '\'';
@@ -110,7 +111,7 @@ pub fn parse_kana(s: &str) -> Result<Vec<AccentPhrase>, KanaError> {
     let chars: Vec<char> = s.chars().collect();
     let mut phrases = Vec::new();
     // The vowel ー repeats: carried across `/`, reset by a pause (as in the analysis).
-    let mut last_vowel: Option<String> = None;
+    let mut last_vowel: Option<Vowel> = None;
     let mut start = 0;
     for i in 0..=chars.len() {
         let delimiter = chars.get(i).copied();
@@ -170,7 +171,7 @@ fn parse_phrase(
     chars: &[char],
     offset: usize,
     phrase: usize,
-    last_vowel: &mut Option<String>,
+    last_vowel: &mut Option<Vowel>,
 ) -> Result<AccentPhrase, KanaError> {
     let empty = KanaError::EmptyPhrase {
         pos: offset,
@@ -272,26 +273,21 @@ fn is_katakana(c: char) -> bool {
 
 /// Converts one table mora the way the analysis does; `None` when it cannot be said here
 /// (ー with no vowel before it, or `_` on ン/ッ which have no vowel to devoice).
-fn kana_mora(mut jm: JMora, devoice: bool, last_vowel: &mut Option<String>) -> Option<Mora> {
+fn kana_mora(mut jm: JMora, devoice: bool, last_vowel: &mut Option<Vowel>) -> Option<Mora> {
     jm.is_voiced = !devoice;
     let is_long = jm.mora_enum == MoraEnum::Long;
     let mut mora = node_moras(std::slice::from_ref(&jm), last_vowel)
         .kept
         .pop()?;
-    if is_long
-        && matches!(
-            mora.vowel.as_str(),
-            "a" | "i" | "u" | "e" | "o" | "A" | "I" | "U" | "E" | "O"
-        )
-    {
+    if is_long && mora.vowel.is_vowel() {
         // The analysis copies the previous vowel as is; here `_` alone decides (N and cl,
         // which ー also copies, have no devoiced form).
         mora.vowel = if devoice {
-            mora.vowel.to_uppercase()
+            mora.vowel.devoiced()
         } else {
-            mora.vowel.to_lowercase()
+            mora.vowel.voiced()
         };
-        *last_vowel = Some(mora.vowel.clone());
+        *last_vowel = Some(mora.vowel);
     }
     if devoice && !mora.is_devoiced() {
         return None;
@@ -306,7 +302,10 @@ mod tests {
     fn cv(p: &AccentPhrase) -> Vec<(String, Option<String>, String)> {
         p.moras
             .iter()
-            .map(|m| (m.text.clone(), m.consonant.clone(), m.vowel.clone()))
+            .map(|m| {
+                let c = m.consonant.map(|c| c.to_string());
+                (m.text.clone(), c, m.vowel.to_string())
+            })
             .collect()
     }
 
@@ -364,10 +363,10 @@ mod tests {
     #[test]
     fn long_vowel_takes_previous_vowel_across_slash_not_pause() {
         let p = ok("コ'ー/ヒー'");
-        assert_eq!(p[0].moras[1].vowel, "o");
-        assert_eq!(p[1].moras[1].vowel, "i");
+        assert_eq!(p[0].moras[1].vowel, Vowel::O);
+        assert_eq!(p[1].moras[1].vowel, Vowel::I);
         let p = ok("ア'/ー'");
-        assert_eq!(p[1].moras[0].vowel, "a");
+        assert_eq!(p[1].moras[0].vowel, Vowel::A);
         assert_eq!(
             parse_kana("ア'、ー'"),
             Err(KanaError::UnknownMora {
@@ -377,9 +376,9 @@ mod tests {
             })
         );
         let p = ok("_シー'");
-        assert_eq!(p[0].moras[1].vowel, "i", "ー without _ is voiced");
+        assert_eq!(p[0].moras[1].vowel, Vowel::I, "ー without _ is voiced");
         let p = ok("シ_ー'");
-        assert_eq!(p[0].moras[1].vowel, "I");
+        assert_eq!(p[0].moras[1].vowel, Vowel::DevoicedI);
     }
 
     #[test]

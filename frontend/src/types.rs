@@ -7,14 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 
-/// One mora: an optional consonant and a vowel (or `N` / `cl`).
+use crate::phoneme::{Consonant, Vowel};
+
+/// One mora: an optional consonant and a vowel (or `N` / `cl`, or `pau` in a pause mora).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Mora {
     /// Katakana as written for the mora (ー for a long vowel).
     pub text: String,
-    pub consonant: Option<String>,
+    pub consonant: Option<Consonant>,
     pub consonant_length: Option<f32>,
-    pub vowel: String,
+    pub vowel: Vowel,
     pub vowel_length: f32,
     pub pitch: f32,
 }
@@ -74,12 +76,12 @@ impl AccentPhrase {
 
 impl Mora {
     /// A mora with no timing or pitch yet (the engine fills those in).
-    pub fn new(text: impl Into<String>, consonant: Option<&str>, vowel: impl Into<String>) -> Self {
+    pub fn new(text: impl Into<String>, consonant: Option<Consonant>, vowel: Vowel) -> Self {
         Mora {
             text: text.into(),
-            consonant: consonant.map(str::to_owned),
+            consonant,
             consonant_length: consonant.map(|_| 0.0),
-            vowel: vowel.into(),
+            vowel,
             vowel_length: 0.0,
             pitch: 0.0,
         }
@@ -87,12 +89,12 @@ impl Mora {
 
     /// The pause mora VOICEVOX puts after a phrase that ends at punctuation.
     pub fn pause() -> Self {
-        Mora::new("、", None, "pau")
+        Mora::new("、", None, Vowel::Pau)
     }
 
     /// Devoiced vowels are written in uppercase (VOICEVOX convention).
     pub fn is_devoiced(&self) -> bool {
-        matches!(self.vowel.as_str(), "A" | "I" | "U" | "E" | "O")
+        self.vowel.is_devoiced()
     }
 }
 

@@ -746,11 +746,11 @@ pub fn document() -> Value {
 mod tests {
     use super::*;
     use yomiage_engine::AudioQuery;
-    use yomiage_frontend::{AccentPhrase, Mora};
+    use yomiage_frontend::{AccentPhrase, Consonant, Mora, Vowel};
 
     #[test]
     fn audio_query_schema_lists_exactly_the_serialized_fields() {
-        let mut m = Mora::new("カ", Some("k"), "a");
+        let mut m = Mora::new("カ", Some(Consonant::K), Vowel::A);
         m.pitch = 5.0;
         let q = AudioQuery::new(vec![AccentPhrase {
             moras: vec![m],

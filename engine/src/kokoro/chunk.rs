@@ -2,7 +2,9 @@
 //! input is cut — preferably after a pause, else between phrases, and only as a last resort
 //! inside a phrase. Nothing is ever dropped, and every piece remembers where it came from.
 
-use yomiage_frontend::{to_phonemes, AccentPhrase};
+use yomiage_frontend::AccentPhrase;
+
+use super::phonemes::to_phonemes;
 
 /// Phrases for one model call. `origin[i]` is (index of the input phrase, mora offset in it)
 /// of `phrases[i]`; the offset is non-zero only for pieces of a phrase that was cut.
@@ -105,11 +107,13 @@ fn split_phrase(p: &AccentPhrase, limit: usize) -> Vec<AccentPhrase> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yomiage_frontend::Mora;
+    use yomiage_frontend::{Consonant, Mora, Vowel};
 
     fn phrase(n: usize, pause: bool) -> AccentPhrase {
         AccentPhrase {
-            moras: (0..n).map(|_| Mora::new("カ", Some("k"), "a")).collect(),
+            moras: (0..n)
+                .map(|_| Mora::new("カ", Some(Consonant::K), Vowel::A))
+                .collect(),
             accent: 1,
             pause_mora: pause.then(Mora::pause),
             is_interrogative: false,

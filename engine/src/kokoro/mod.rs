@@ -1,7 +1,8 @@
 //! The voice model's adapter: Kokoro-82M cut into duration, prosody and decoder stages.
 //!
 //! Everything that knows Kokoro lives here: its stage graphs ([`stages`]), its vocabulary and
-//! voice styles, how moras become its tokens and back ([`plan`]), its 510-token limit
+//! voice styles, its phoneme characters for OpenJTalk's moras ([`phonemes`]), how moras become
+//! its tokens and back ([`plan`]), its 510-token limit
 //! ([`chunk`]), which decoder weights run ([`Precision`]), and the streaming generator's
 //! instance-norm calibration ([`norm`]). The engine above sees moras, frames, F0 and PCM.
 //! A second model family would sit beside this module with the same surface: `predict`,
@@ -12,6 +13,7 @@ pub mod chunk;
 mod decoders;
 mod lazy;
 pub mod norm;
+pub mod phonemes;
 pub mod plan;
 pub mod stages;
 pub mod voice;
@@ -21,7 +23,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use yomiage_frontend::AccentPhrase;
+use yomiage_frontend::{AccentPhrase, Vowel};
 use yomiage_vocoder::{AcousticFrames, Vocoder, VocoderError, HARMONICS};
 use yomiage_voices::VoiceId;
 
@@ -201,7 +203,7 @@ impl Kokoro {
         let (spans, _) = plan::mora_frames(phrases, &plan, &features.durations);
         for (phrase, spans) in phrases.iter_mut().zip(spans) {
             for (mora, span) in phrase.moras.iter_mut().zip(spans) {
-                let unvoiced = mora.is_devoiced() || mora.vowel == "cl";
+                let unvoiced = mora.is_devoiced() || mora.vowel == Vowel::Cl;
                 mora.pitch = match span.f0_span() {
                     Some(s) if !unvoiced => {
                         prosody::mean_ln_f0(frames.f0(), s.vowel).unwrap_or(0.0)

@@ -3,7 +3,9 @@
 
 use std::ops::Range;
 
-use yomiage_frontend::{to_phonemes, AccentPhrase, TokenOwner};
+use yomiage_frontend::AccentPhrase;
+
+use super::phonemes::{to_phonemes, TokenOwner};
 use yomiage_vocoder::{SAMPLES_PER_FRAME, SAMPLE_RATE};
 
 use super::voice::Vocab;
@@ -271,7 +273,7 @@ pub fn mora_frames(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use yomiage_frontend::Mora;
+    use yomiage_frontend::{Consonant, Mora, Vowel};
 
     fn plan_for(phrases: &[AccentPhrase]) -> Plan {
         // A vocabulary where every symbol is known: ids are irrelevant here.
@@ -288,8 +290,8 @@ mod tests {
     fn hashi() -> Vec<AccentPhrase> {
         vec![AccentPhrase {
             moras: vec![
-                Mora::new("ハ", Some("h"), "a"),
-                Mora::new("シ", Some("sh"), "I"),
+                Mora::new("ハ", Some(Consonant::H), Vowel::A),
+                Mora::new("シ", Some(Consonant::Sh), Vowel::DevoicedI),
             ],
             accent: 1,
             pause_mora: None,

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use yomiage_frontend::AccentPhrase;
+use yomiage_frontend::{AccentPhrase, Phoneme};
 use yomiage_vocoder::{AcousticFrames, SAMPLES_PER_FRAME, SAMPLE_RATE};
 
 use super::shaper::PcmShaper;
@@ -115,7 +115,7 @@ fn chunk_timeline(
     for (p, (phrase, frames)) in phrases.iter().zip(mora_frames).enumerate() {
         for (k, (mora, f)) in phrase.moras.iter().zip(frames).enumerate() {
             let Some(whole) = f.whole() else { continue };
-            let vowel_viseme = Viseme::of_vowel(&mora.vowel);
+            let vowel_viseme = Viseme::of_vowel(mora.vowel);
             timeline.moras.push(MoraTiming {
                 phrase: p,
                 mora: k,
@@ -124,17 +124,17 @@ fn chunk_timeline(
                 end: secs(whole.end),
                 viseme: vowel_viseme,
             });
-            if let (Some(c), Some(name)) = (&f.consonant, &mora.consonant) {
+            if let (Some(c), Some(consonant)) = (&f.consonant, mora.consonant) {
                 timeline.phonemes.push(PhonemeTiming {
-                    phoneme: name.clone(),
+                    phoneme: consonant.into(),
                     start: secs(c.start),
                     end: secs(c.end),
-                    viseme: Viseme::of_consonant(name, &mora.vowel),
+                    viseme: Viseme::of_consonant(consonant, mora.vowel),
                 });
             }
             if let Some(v) = &f.vowel {
                 timeline.phonemes.push(PhonemeTiming {
-                    phoneme: mora.vowel.clone(),
+                    phoneme: mora.vowel.into(),
                     start: secs(v.start),
                     end: secs(v.end),
                     viseme: vowel_viseme,
@@ -143,7 +143,7 @@ fn chunk_timeline(
         }
         if let Some(Some(r)) = pause_frames.get(p) {
             timeline.phonemes.push(PhonemeTiming {
-                phoneme: "pau".into(),
+                phoneme: Phoneme::PAU,
                 start: secs(r.start),
                 end: secs(r.end),
                 viseme: Viseme::Closed,

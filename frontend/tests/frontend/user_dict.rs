@@ -81,7 +81,10 @@ fn added_words_get_their_reading_and_accent() {
     let phonemes: Vec<String> = p[0]
         .moras
         .iter()
-        .map(|m| format!("{}{}", m.consonant.as_deref().unwrap_or(""), m.vowel))
+        .map(|m| {
+            let c = m.consonant.map_or("", |c| c.as_str());
+            format!("{c}{}", m.vowel)
+        })
         .collect();
     assert_eq!(phonemes, ["u", "ko", "N", "ko", "u", "a", "N"]);
 }

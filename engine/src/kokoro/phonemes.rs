@@ -1,4 +1,4 @@
-//! Accent phrases → the voice model's phoneme characters.
+//! Accent phrases → Kokoro's phoneme characters (its vocabulary).
 //!
 //! Kokoro v1.0 was trained on misaki's Japanese romanizer (misaki 0.7, `ja.py`: the `HEPBURN`
 //! table and `_get_single_mapping`), which turns kana into IPA-like symbols, one vocabulary
@@ -11,7 +11,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::types::{AccentPhrase, Mora};
+use yomiage_frontend::{AccentPhrase, Consonant, Mora, Vowel};
 
 /// Which part of the input a phoneme character came from, so the engine can map per-token
 /// durations and pitch back onto moras.
@@ -38,8 +38,8 @@ pub struct PhonemeToken {
 
 /// Maps accent phrases to Kokoro phoneme characters.
 ///
-/// Moras whose consonant or vowel is not an OpenJTalk phoneme (possible in an edited query)
-/// are skipped with a warning rather than producing characters the model does not know.
+/// Moras the voice cannot say (a `pau` vowel in a mora, possible in an edited query) are
+/// skipped with a warning rather than producing characters the model does not know.
 pub fn to_phonemes(phrases: &[AccentPhrase]) -> Vec<PhonemeToken> {
     let mut out: Vec<PhonemeToken> = Vec::new();
     let Some(last) = phrases.len().checked_sub(1) else {
@@ -80,7 +80,7 @@ pub fn to_phonemes(phrases: &[AccentPhrase]) -> Vec<PhonemeToken> {
             let next_starts_with_cl = phrases
                 .get(pi + 1)
                 .and_then(|p| p.moras.first())
-                .is_some_and(|m| m.vowel == "cl");
+                .is_some_and(|m| m.vowel == Vowel::Cl);
             // misaki removes spaces on either side of ʔ (unless after punctuation).
             let ends_with_cl = out.last().is_some_and(|t| t.symbol == 'ʔ');
             if !ends_with_cl && !next_starts_with_cl {
@@ -99,9 +99,9 @@ pub fn phoneme_string(tokens: &[PhonemeToken]) -> String {
 /// Whether the voice can say this mora: `N`, `cl`, or a known consonant with a/i/u/e/o
 /// (either case). Edited queries are validated with it before synthesis.
 pub fn is_sayable(m: &Mora) -> bool {
-    match m.vowel.as_str() {
-        "N" | "cl" => m.consonant.is_none(),
-        v => mora_symbols(m.consonant.as_deref(), v).is_some(),
+    match m.vowel {
+        Vowel::N | Vowel::Cl => m.consonant.is_none(),
+        v => mora_symbols(m.consonant, v).is_some(),
     }
 }
 
@@ -140,18 +140,18 @@ fn push_mora(
         out.push(single('ː'));
         return true;
     }
-    match m.vowel.as_str() {
-        "N" => {
+    match m.vowel {
+        Vowel::N => {
             out.push(single(moraic_nasal(ctx.next)));
             return false;
         }
-        "cl" => {
+        Vowel::Cl => {
             out.push(single('ʔ'));
             return false;
         }
         _ => {}
     }
-    let Some((consonant, vowel)) = mora_symbols(m.consonant.as_deref(), &m.vowel) else {
+    let Some((consonant, vowel)) = mora_symbols(m.consonant, m.vowel) else {
         tracing::warn!(
             consonant = ?m.consonant,
             vowel = %m.vowel,
@@ -180,32 +180,30 @@ fn is_long_vowel(m: &Mora, ctx: &Context) -> bool {
     if m.text == "ー" {
         return true;
     }
-    let v = base_vowel(&m.vowel);
+    let v = m.vowel.base();
     m.consonant.is_none()
         && v.is_some()
-        && v == base_vowel(&prev.vowel)
+        && v == prev.vowel.base()
         && !ctx.prev_long
         && ctx.next.is_none_or(|n| n.text != "ー")
 }
 
-/// a–o, lowercased (devoiced vowels are uppercase in OpenJTalk and map to the same symbol).
-fn base_vowel(v: &str) -> Option<char> {
-    match v {
-        "a" | "A" => Some('a'),
-        "i" | "I" => Some('i'),
-        "u" | "U" => Some('u'),
-        "e" | "E" => Some('e'),
-        "o" | "O" => Some('o'),
-        _ => None,
-    }
+/// a–o as a character (devoiced vowels map to the same symbol as voiced ones).
+fn base_vowel(v: Vowel) -> Option<char> {
+    Some(match v.base()? {
+        Vowel::A => 'a',
+        Vowel::I => 'i',
+        Vowel::U => 'u',
+        Vowel::E => 'e',
+        _ => 'o',
+    })
 }
 
 /// ン by what follows (misaki's rule, on the first symbol of the next mora).
 fn moraic_nasal(next: Option<&Mora>) -> char {
-    let first = next.and_then(|n| match n.vowel.as_str() {
-        "N" | "cl" => None,
-        _ => mora_symbols(n.consonant.as_deref(), &n.vowel)
-            .and_then(|(c, v)| c.chars().next().or(Some(v))),
+    let first = next.and_then(|n| match n.vowel {
+        Vowel::N | Vowel::Cl => None,
+        _ => mora_symbols(n.consonant, n.vowel).and_then(|(c, v)| c.chars().next().or(Some(v))),
     });
     match first {
         Some('m' | 'p' | 'b') => 'm',
@@ -217,38 +215,29 @@ fn moraic_nasal(next: Option<&Mora>) -> char {
 }
 
 /// Consonant symbols and vowel symbol of an ordinary (consonant + a/i/u/e/o) mora.
-fn mora_symbols(consonant: Option<&str>, vowel: &str) -> Option<(&'static str, char)> {
+fn mora_symbols(consonant: Option<Consonant>, vowel: Vowel) -> Option<(&'static str, char)> {
     let v = base_vowel(vowel)?;
     let Some(c) = consonant else {
         return Some(("", plain_vowel(v)));
     };
-    let cons = consonant_symbol(c, v)?;
+    let cons = consonant_symbol(c, v);
     // u is ɨ after sibilants/affricates and palatalized consonants (す sɨ, きゅ kʲɨ),
     // ɯ elsewhere (く kɯ, ふ ɸɯ, ゆ jɯ, とぅ tɯ).
-    let centralizes = matches!(
-        c,
-        "s" | "z"
-            | "ts"
-            | "sh"
-            | "ch"
-            | "j"
-            | "ky"
-            | "gy"
-            | "ty"
-            | "dy"
-            | "ny"
-            | "hy"
-            | "by"
-            | "py"
-            | "my"
-            | "ry"
-    );
-    let vs = if v == 'u' && centralizes {
+    let vs = if v == 'u' && centralizes_u(c) {
         'ɨ'
     } else {
         plain_vowel(v)
     };
     Some((cons, vs))
+}
+
+/// Sibilants, affricates and palatalized consonants.
+fn centralizes_u(c: Consonant) -> bool {
+    use Consonant::*;
+    matches!(
+        c,
+        S | Z | Ts | Sh | Ch | J | Ky | Gy | Ty | Dy | Ny | Hy | By | Py | My | Ry
+    )
 }
 
 fn plain_vowel(v: char) -> char {
@@ -260,58 +249,58 @@ fn plain_vowel(v: char) -> char {
 
 /// OpenJTalk consonant → misaki's symbol(s), which depend on the vowel for palatalization
 /// before i (き kʲi, に ɲi, ひ çi, てぃ tʲi) and for ざ ʣa vs ず zɨ.
-fn consonant_symbol(c: &str, v: char) -> Option<&'static str> {
+fn consonant_symbol(c: Consonant, v: char) -> &'static str {
+    use Consonant::*;
     let before_i = v == 'i';
-    Some(match c {
-        "k" if before_i => "kʲ",
-        "k" => "k",
-        "ky" => "kʲ",
-        "g" if before_i => "ɡʲ",
-        "g" => "ɡ",
-        "gy" => "ɡʲ",
-        "kw" => "kᵝ",
-        "gw" => "ɡᵝ",
-        "s" => "s",
-        "sh" => "ɕ",
+    match c {
+        K if before_i => "kʲ",
+        K => "k",
+        Ky => "kʲ",
+        G if before_i => "ɡʲ",
+        G => "ɡ",
+        Gy => "ɡʲ",
+        Kw => "kᵝ",
+        Gw => "ɡᵝ",
+        S => "s",
+        Sh => "ɕ",
         // ず/づ zɨ and ずぃ zi keep z; ざぜぞ are the affricate.
-        "z" if matches!(v, 'u' | 'i') => "z",
-        "z" => "ʣ",
-        "j" => "ʥ",
-        "t" if before_i => "tʲ",
-        "t" => "t",
-        "ty" => "tʲ",
-        "ts" if before_i => "ʦʲ",
-        "ts" => "ʦ",
-        "ch" => "ʨ",
-        "d" if before_i => "dʲ",
-        "d" => "d",
-        "dy" => "dʲ",
-        "n" if before_i => "ɲ",
-        "n" => "n",
-        "ny" => "ɲ",
-        "h" if before_i => "ç",
-        "h" => "h",
-        "hy" => "ç",
-        "f" if before_i => "ɸʲ",
-        "f" => "ɸ",
-        "b" if before_i => "bʲ",
-        "b" => "b",
-        "by" => "bʲ",
-        "p" if before_i => "pʲ",
-        "p" => "p",
-        "py" => "pʲ",
-        "m" if before_i => "mʲ",
-        "m" => "m",
-        "my" => "mʲ",
-        "r" if before_i => "ɾʲ",
-        "r" => "ɾ",
-        "ry" => "ɾʲ",
-        "w" => "β",
-        "y" => "j",
-        "v" if before_i => "vʲ",
-        "v" => "v",
-        _ => return None,
-    })
+        Z if matches!(v, 'u' | 'i') => "z",
+        Z => "ʣ",
+        J => "ʥ",
+        T if before_i => "tʲ",
+        T => "t",
+        Ty => "tʲ",
+        Ts if before_i => "ʦʲ",
+        Ts => "ʦ",
+        Ch => "ʨ",
+        D if before_i => "dʲ",
+        D => "d",
+        Dy => "dʲ",
+        N if before_i => "ɲ",
+        N => "n",
+        Ny => "ɲ",
+        H if before_i => "ç",
+        H => "h",
+        Hy => "ç",
+        F if before_i => "ɸʲ",
+        F => "ɸ",
+        B if before_i => "bʲ",
+        B => "b",
+        By => "bʲ",
+        P if before_i => "pʲ",
+        P => "p",
+        Py => "pʲ",
+        M if before_i => "mʲ",
+        M => "m",
+        My => "mʲ",
+        R if before_i => "ɾʲ",
+        R => "ɾ",
+        Ry => "ɾʲ",
+        W => "β",
+        Y => "j",
+        V if before_i => "vʲ",
+        V => "v",
+    }
 }
 
 #[cfg(test)]
@@ -324,7 +313,7 @@ mod tests {
     /// A mora as OpenJTalk writes it: "kya" → ("ky", "a"), "N", "cl", "I" (devoiced).
     fn mora(text: &str, ojt: &str) -> Mora {
         match ojt {
-            "N" | "cl" => Mora::new(text, None, ojt),
+            "N" | "cl" => Mora::new(text, None, ojt.parse().unwrap()),
             _ => {
                 let split = ojt
                     .char_indices()
@@ -332,7 +321,8 @@ mod tests {
                     .map(|(i, _)| i)
                     .expect("vowel");
                 let (c, v) = ojt.split_at(split);
-                Mora::new(text, (!c.is_empty()).then_some(c), v)
+                let c = (!c.is_empty()).then(|| c.parse().expect("consonant"));
+                Mora::new(text, c, v.parse().expect("vowel"))
             }
         }
     }
@@ -467,15 +457,12 @@ mod tests {
 
     #[test]
     fn every_symbol_is_in_the_vocabulary() {
-        let consonants = [
-            "", "k", "ky", "g", "gy", "kw", "gw", "s", "sh", "z", "j", "t", "ty", "ts", "ch", "d",
-            "dy", "n", "ny", "h", "hy", "f", "b", "by", "p", "py", "m", "my", "r", "ry", "w", "y",
-            "v",
-        ];
+        let consonants = std::iter::once(None).chain(Consonant::ALL.iter().copied().map(Some));
         for c in consonants {
-            for v in ["a", "i", "u", "e", "o", "A", "I", "U", "E", "O"] {
-                let (cs, vs) = mora_symbols((!c.is_empty()).then_some(c), v).expect("mapped");
+            for &v in Vowel::ALL.iter().filter(|v| v.is_vowel()) {
+                let (cs, vs) = mora_symbols(c, v).expect("mapped");
                 for ch in cs.chars().chain([vs]) {
+                    let c = c.map_or("", Consonant::as_str);
                     assert!(VOCAB.contains(ch), "{c}{v} → {ch:?} not in vocab");
                 }
             }
@@ -575,6 +562,18 @@ mod tests {
     }
 
     #[test]
+    fn sayable_moras() {
+        let m = |c: Option<Consonant>, v: Vowel| Mora::new("x", c, v);
+        assert!(is_sayable(&m(Some(Consonant::K), Vowel::A)));
+        assert!(is_sayable(&m(Some(Consonant::Sh), Vowel::DevoicedI)));
+        assert!(is_sayable(&m(None, Vowel::N)));
+        assert!(is_sayable(&m(None, Vowel::Cl)));
+        assert!(!is_sayable(&m(Some(Consonant::K), Vowel::N)));
+        assert!(!is_sayable(&m(None, Vowel::Pau)));
+        assert!(!is_sayable(&m(Some(Consonant::K), Vowel::Pau)));
+    }
+
+    #[test]
     fn sokuon_joins_across_phrase_spaces() {
         let p = phrases(&[("ア:a ッ:cl", false), ("タ:ta", false)]);
         assert_eq!(phoneme_string(&to_phonemes(&p)), "aʔta.");
@@ -584,8 +583,10 @@ mod tests {
     fn odd_input_does_not_produce_unknown_symbols() {
         assert!(to_phonemes(&[]).is_empty());
         let mut p = phrases(&[("ア:a", false)]);
-        p[0].moras.push(Mora::new("?", Some("xx"), "a"));
-        p[0].moras.push(Mora::new("?", None, "pau"));
+        // (An unknown consonant such as "xx" can no longer be built: the JSON is refused.)
+        p[0].moras
+            .push(Mora::new("?", Some(Consonant::K), Vowel::Pau));
+        p[0].moras.push(Mora::new("?", None, Vowel::Pau));
         p.insert(
             0,
             AccentPhrase {

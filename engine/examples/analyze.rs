@@ -1,11 +1,12 @@
-//! Prints the accent phrases and phonemes for each argument (or each line of stdin).
+//! Prints the accent phrases and Kokoro's phonemes for each argument (or each line of stdin).
 //!
-//! `cargo run -p yomiage-frontend --example analyze -- 今日はいい天気ですね。`
+//! `cargo run -p yomiage-engine --example analyze -- 今日はいい天気ですね。`
 //! Each phrase line: accent/moras, kana with ＼ after the accent nucleus, flags, phonemes.
 
 use std::io::BufRead;
 
-use yomiage_frontend::{phoneme_string, to_phonemes, Frontend};
+use yomiage_engine::kokoro::phonemes::{phoneme_string, to_phonemes};
+use yomiage_frontend::Frontend;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = yomiage_voices::Layout::from_env()?.dictionary_dir();

@@ -1,0 +1,135 @@
+//! Analysed text → Kokoro's phoneme characters (`kokoro::phonemes`), on the installed
+//! dictionary: whole sentences as the voice will read them, and that whatever the text, every
+//! token points at a mora that exists.
+
+use proptest::prelude::*;
+use yomiage_engine::kokoro::phonemes::{phoneme_string, to_phonemes, TokenOwner};
+use yomiage_frontend::{AccentPhrase, FrontendError};
+use yomiage_testkit::engine::frontend;
+
+fn analyze(text: &str) -> Vec<AccentPhrase> {
+    frontend()
+        .analyze(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn phonemes(text: &str) -> String {
+    phoneme_string(&to_phonemes(&analyze(text)))
+}
+
+#[test]
+fn a_sentence_reads_as_misaki_would() {
+    assert_eq!(
+        phonemes("今日はいい天気ですね。"),
+        // The final ね rises (frontend: `sentence_final_ka_and_ne_rise`).
+        "kʲoːβa iː teŋkʲidesɨne?"
+    );
+}
+
+#[test]
+fn punctuation_gives_a_pause_symbol() {
+    assert_eq!(
+        phonemes("本が好き、先生。東京"),
+        "hoŋɡa sɨkʲi, seɴseː, toːkʲoː."
+    );
+}
+
+#[test]
+fn a_question_ends_in_a_question_mark() {
+    assert_eq!(phonemes("行きますか？"), "ikʲimasɨka?");
+}
+
+#[test]
+fn odd_characters_map_without_panicking() {
+    let inputs = [
+        "\u{0}\u{1}\u{7f}あ",
+        "あ\u{0}い",
+        "\u{3099}\u{309a}か",
+        "\u{301}\u{302}",
+        "a\u{301}",
+        "\u{FEFF}こんにちは\u{200B}",
+        "ーあ",
+        "、ー",
+        "ッ",
+        "ーーー",
+        "\u{FFFF}\u{10FFFF}",
+        "𠮷野家",
+        "ｶﾞｷﾞｸﾞ",
+        "1234567890123456789012345678901234567890",
+        "¥1,000",
+        "Rust",
+    ];
+    for text in inputs {
+        match frontend().analyze(text) {
+            Ok(p) => {
+                let _ = to_phonemes(&p);
+            }
+            Err(FrontendError::EmptyText | FrontendError::NothingToSay) => {}
+            Err(e) => panic!("{text:?}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn long_input_maps() {
+    let sentence = "吾輩は猫である。名前はまだ無い。どこで生れたかとんと見当がつかぬ。";
+    let text: String = sentence.chars().cycle().take(10_000).collect();
+    let tokens = to_phonemes(&analyze(&text));
+    assert!(!tokens.is_empty());
+}
+
+/// Characters that stress the frontend (as in the frontend's `no_panic` test).
+fn tricky_char() -> impl Strategy<Value = char> {
+    prop_oneof![
+        4 => prop::sample::select(
+            "あいうえおかがきゃっんーゔぁゐをアイウエオキャッンーヴァヵヶｶﾞﾟ箸橋端今日天気行猫東京本"
+                .chars()
+                .collect::<Vec<_>>()
+        ),
+        2 => prop::sample::select(
+            "、。？！?!，．・「」『』（）…〜~ー―　 \n\t\r★☆♪0123456789１２３¥$%&AZaz"
+                .chars()
+                .collect::<Vec<_>>()
+        ),
+        1 => prop::sample::select(vec![
+            '\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{3099}', '\u{309a}', '\u{309b}',
+            '\u{301}', '\u{200b}', '\u{200d}', '\u{fe0f}', '\u{feff}', '\u{2028}', '😀', '👨',
+            '\u{e000}', '\u{fffd}', '\u{10ffff}', '𠮷'
+        ]),
+        1 => any::<char>(),
+    ]
+}
+
+/// Every token of whatever the analysis gives points at a mora of it.
+fn check(text: &str) -> Result<(), TestCaseError> {
+    match frontend().analyze(text) {
+        Ok(phrases) => {
+            let tokens = to_phonemes(&phrases);
+            for t in &tokens {
+                if let TokenOwner::Consonant { phrase, mora } | TokenOwner::Vowel { phrase, mora } =
+                    t.owner
+                {
+                    prop_assert!(phrase < phrases.len() && mora < phrases[phrase].moras.len());
+                }
+            }
+        }
+        Err(FrontendError::EmptyText | FrontendError::NothingToSay) => {}
+        Err(e) => prop_assert!(false, "{:?}: {}", text, e),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn tricky_text_maps_to_its_own_moras(chars in prop::collection::vec(tricky_char(), 0..80)) {
+        let text: String = chars.into_iter().collect();
+        check(&text)?;
+    }
+
+    #[test]
+    fn arbitrary_text_maps_to_its_own_moras(text in any::<String>()) {
+        check(&text)?;
+    }
+}
