@@ -328,7 +328,7 @@ fn golden_say_stream() {
         let pcm = say(name, &format!("{line}\n{line}\n"));
         let (first, second) = pcm.split_at(pcm.len() / 2);
         assert!(
-            pcm.len() % 4 == 0 && first == second,
+            pcm.len().is_multiple_of(4) && first == second,
             "say {name}: the same line streamed twice in one process gave different audio \
              ({} bytes in all)",
             pcm.len()
