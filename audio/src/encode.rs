@@ -76,23 +76,33 @@ fn err(format: Format) -> impl Fn(String) -> EncodeError {
     }
 }
 
-/// Writes `samples` (mono, `rate` Hz, [-1, 1]) as `format` to `path` (a temporary file the
-/// caller renames when all is well).
-pub fn write(format: Format, samples: &[f32], rate: u32, tags: &Tags, path: &Path) -> Result<()> {
+/// `samples` (mono, `rate` Hz, [-1, 1]) as a `format` file in memory: tagged as the book
+/// writes its chapters (except WAV's ID3 chunk, which [`write`] adds on disk), or untagged
+/// (`None`) for a response body.
+pub fn encode(format: Format, samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>> {
     let e = err(format);
-    let bytes = match format {
+    Ok(match format {
         Format::Wav => crate::wav::wav_bytes(samples, rate, 1)?,
         Format::Flac => flac(samples, rate, tags).map_err(&e)?,
         Format::Ogg => ogg(samples, rate, tags).map_err(&e)?,
         Format::Mp3 => {
             let mut out = Vec::new();
-            id3_tag(tags, samples.len() as f64 / rate as f64)
-                .write_to(&mut out, id3::Version::Id3v24)
-                .map_err(|x| e(x.to_string()))?;
+            if let Some(tags) = tags {
+                id3_tag(tags, samples.len() as f64 / rate as f64)
+                    .write_to(&mut out, id3::Version::Id3v24)
+                    .map_err(|x| e(x.to_string()))?;
+            }
             out.extend(mp3(samples, rate).map_err(&e)?);
             out
         }
-    };
+    })
+}
+
+/// Writes `samples` (mono, `rate` Hz, [-1, 1]) as `format` with `tags` to `path` (a temporary
+/// file the caller renames when all is well).
+pub fn write(format: Format, samples: &[f32], rate: u32, tags: &Tags, path: &Path) -> Result<()> {
+    let e = err(format);
+    let bytes = encode(format, samples, rate, Some(tags))?;
     std::fs::write(path, bytes).map_err(|source| EncodeError::Write {
         path: path.to_owned(),
         source,
@@ -121,7 +131,10 @@ fn clock(s: f64) -> String {
 }
 
 /// The Vorbis comments for FLAC and Ogg (Vorbis chapter extension for the marks).
-fn comments(tags: &Tags) -> Vec<(String, String)> {
+fn comments(tags: Option<&Tags>) -> Vec<(String, String)> {
+    let Some(tags) = tags else {
+        return Vec::new();
+    };
     let mut c = vec![
         ("TITLE".to_owned(), tags.title.clone()),
         ("ALBUM".to_owned(), tags.album.clone()),
@@ -140,7 +153,7 @@ fn comments(tags: &Tags) -> Vec<(String, String)> {
 
 const VENDOR: &str = concat!("yomiage ", env!("CARGO_PKG_VERSION"));
 
-fn flac(samples: &[f32], rate: u32, tags: &Tags) -> Result<Vec<u8>, String> {
+fn flac(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, String> {
     use flacenc::component::BitRepr;
     use flacenc::error::Verify;
     let ints: Vec<i32> = samples.iter().map(|&s| i32::from(to_i16(s))).collect();
@@ -179,13 +192,13 @@ fn flac(samples: &[f32], rate: u32, tags: &Tags) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn ogg(samples: &[f32], rate: u32, tags: &Tags) -> Result<Vec<u8>, String> {
+fn ogg(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, String> {
     use std::num::{NonZeroU32, NonZeroU8};
     use vorbis_rs::{VorbisBitrateManagementStrategy, VorbisEncoderBuilder};
     let rate = NonZeroU32::new(rate).ok_or("sample rate 0")?;
     let mono = NonZeroU8::MIN;
     // A stream serial derived from the track, so the same input gives the same file.
-    let serial = 0x594f_0000 | (tags.track as i32 & 0xffff);
+    let serial = 0x594f_0000 | (tags.map_or(0, |t| t.track) as i32 & 0xffff);
     let mut out = Vec::new();
     let mut builder = VorbisEncoderBuilder::new_with_serial(rate, mono, &mut out, serial);
     builder.bitrate_management_strategy(VorbisBitrateManagementStrategy::QualityVbr {
@@ -288,7 +301,8 @@ mod tests {
             }],
             ..Tags::default()
         };
-        let c = comments(&t);
+        let c = comments(Some(&t));
+        assert!(comments(None).is_empty());
         assert!(c.contains(&("CHAPTER001".into(), "00:00:01.500".into())));
         assert!(c.contains(&("CHAPTER001NAME".into(), "小".into())));
         assert!(c.contains(&("TRACKNUMBER".into(), "2".into())));

@@ -16,6 +16,12 @@ pub fn wav_bytes(audio: &Audio) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::internal(format!("encoding WAV failed: {e}")))
 }
 
+/// An untagged MP3 or FLAC (or Ogg) file of mono speech.
+pub fn encoded(format: yomiage_audio::Format, audio: &Audio) -> Result<Vec<u8>, ApiError> {
+    yomiage_audio::encode::encode(format, &audio.samples, audio.sample_rate, None)
+        .map_err(|e| ApiError::internal(format!("encoding failed: {e}")))
+}
+
 /// Raw little-endian 16-bit samples, no header (OpenAI's `pcm`).
 pub fn pcm_bytes(audio: &Audio) -> Vec<u8> {
     s16le(&audio.samples)

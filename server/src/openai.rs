@@ -23,6 +23,7 @@ use crate::stream::{audio_response, Encoding, Job, Utterance};
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route("/v1/audio/speech", post(speech))
+        .route("/v1/audio/voices", get(voices))
         .route("/v1/models", get(models))
 }
 
@@ -96,10 +97,27 @@ fn resolve_voice(m: &Manifest, voice: &str) -> Result<VoiceId, ApiError> {
     .with_param("voice"))
 }
 
+/// The formats this server answers in. OpenAI's `opus` and `aac` are not among them yet.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
+    Mp3,
+    Flac,
     Wav,
     Pcm,
+}
+
+const FORMATS: &str = "\"mp3\", \"flac\", \"wav\" or \"pcm\"";
+
+impl Format {
+    /// As OpenAI labels its responses.
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Mp3 => "audio/mpeg",
+            Format::Flac => "audio/flac",
+            Format::Wav => "audio/wav",
+            Format::Pcm => "audio/pcm",
+        }
+    }
 }
 
 /// A validated request.
@@ -117,12 +135,15 @@ fn parse_request(state: &AppState, body: &[u8]) -> Result<Speech, ApiError> {
     if req.model.trim().is_empty() {
         return Err(ApiError::bad_request("model is empty").with_param("model"));
     }
+    // OpenAI answers mp3 when no format is given, and so does this server.
     let format = match req.response_format.as_deref().map(str::trim) {
-        None | Some("wav") => Format::Wav,
+        None | Some("mp3") => Format::Mp3,
+        Some("flac") => Format::Flac,
+        Some("wav") => Format::Wav,
         Some("pcm") => Format::Pcm,
         Some(other) => {
             return Err(ApiError::bad_request(format!(
-                "response_format {other:?} is not supported; use \"wav\" or \"pcm\""
+                "response_format {other:?} is not supported; use {FORMATS}"
             ))
             .with_param("response_format"))
         }
@@ -208,16 +229,19 @@ async fn speech_inner(
         speed,
         stream,
     } = parse_request(&state, &body)?;
-    if stream {
+    // WAV and PCM stream as they are synthesized; MP3 and FLAC are encoded whole.
+    if stream && matches!(format, Format::Wav | Format::Pcm) {
         let opts = SynthesisOptions {
             speed,
             ..SynthesisOptions::default()
         };
         let utt = Utterance::start(&state, Job::Text { text, opts }, voice);
-        let (encoding, content_type) = match format {
-            Format::Wav => (Encoding::Wav, "audio/wav"),
-            Format::Pcm => (Encoding::Pcm, "audio/pcm"),
+        let encoding = if format == Format::Wav {
+            Encoding::Wav
+        } else {
+            Encoding::Pcm
         };
+        let content_type = format.content_type();
         // Text with nothing to say is the input's fault.
         return audio_response(utt, encoding, content_type)
             .await
@@ -234,17 +258,13 @@ async fn speech_inner(
         .run(move |engine, token| speak(engine, token, &text, &v, speed))
         .await?;
     state.mark_initialized(&voice);
-    Ok(match format {
-        Format::Wav => {
-            let wav = audio::wav_bytes(&audio)?;
-            ([(header::CONTENT_TYPE, "audio/wav")], wav).into_response()
-        }
-        Format::Pcm => (
-            [(header::CONTENT_TYPE, "audio/pcm")],
-            audio::pcm_bytes(&audio),
-        )
-            .into_response(),
-    })
+    let bytes = match format {
+        Format::Wav => audio::wav_bytes(&audio)?,
+        Format::Pcm => audio::pcm_bytes(&audio),
+        Format::Mp3 => audio::encoded(yomiage_audio::Format::Mp3, &audio)?,
+        Format::Flac => audio::encoded(yomiage_audio::Format::Flac, &audio)?,
+    };
+    Ok(([(header::CONTENT_TYPE, format.content_type())], bytes).into_response())
 }
 
 /// The model list, so clients that check `/v1/models` find one.
@@ -253,4 +273,15 @@ async fn models() -> Json<serde_json::Value> {
         "object": "list",
         "data": [{ "id": "yomiage", "object": "model", "created": 0, "owned_by": "yomiage" }],
     }))
+}
+
+/// The voice names `voice` takes, in the shape of Kokoro-FastAPI's `/v1/audio/voices` (the
+/// de-facto list of OpenAI-compatible TTS servers); OpenAI's own names are accepted too.
+async fn voices(State(state): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let names: Vec<String> = state
+        .manifest()
+        .voices()
+        .map(|v| v.name().to_owned())
+        .collect();
+    Json(json!({ "voices": names }))
 }

@@ -57,3 +57,50 @@ pub fn rms_i16(samples: &[i16]) -> f64 {
     let sum: f64 = samples.iter().map(|&s| (s as f64 / 32768.0).powi(2)).sum();
     (sum / samples.len().max(1) as f64).sqrt()
 }
+
+/// Decodes an encoded file (WAV, FLAC, Ogg Vorbis or MP3; `ext` is a hint) with symphonia:
+/// interleaved samples and the rate.
+#[cfg(feature = "decode")]
+pub fn decode(bytes: Vec<u8>, ext: &str) -> (Vec<f32>, u32) {
+    use symphonia::core::codecs::audio::AudioDecoderOptions;
+    use symphonia::core::formats::probe::Hint;
+    use symphonia::core::formats::{FormatOptions, TrackType};
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::meta::MetadataOptions;
+    let mss = MediaSourceStream::new(Box::new(std::io::Cursor::new(bytes)), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension(ext);
+    let mut format = symphonia::default::get_probe()
+        .probe(
+            &hint,
+            mss,
+            FormatOptions::default(),
+            MetadataOptions::default(),
+        )
+        .unwrap_or_else(|e| panic!("the {ext} data does not probe: {e}"));
+    let track = format.default_track(TrackType::Audio).unwrap();
+    let params = track
+        .codec_params
+        .as_ref()
+        .unwrap()
+        .audio()
+        .unwrap()
+        .clone();
+    let rate = params.sample_rate.unwrap();
+    let id = track.id;
+    let mut decoder = symphonia::default::get_codecs()
+        .make_audio_decoder(&params, &AudioDecoderOptions::default())
+        .unwrap();
+    let mut out = Vec::new();
+    let mut buf = Vec::new();
+    while let Some(packet) = format.next_packet().unwrap() {
+        if packet.track_id != id {
+            continue;
+        }
+        let audio = decoder.decode(&packet).unwrap();
+        buf.resize(audio.samples_interleaved(), 0f32);
+        audio.copy_to_slice_interleaved(&mut buf);
+        out.extend_from_slice(&buf);
+    }
+    (out, rate)
+}

@@ -31,50 +31,8 @@ fn aozora_book() -> Book {
 
 /// Decodes any of the four formats with symphonia: mono samples and the rate.
 fn decode(path: &Path) -> (Vec<f32>, u32) {
-    use symphonia::core::codecs::audio::AudioDecoderOptions;
-    use symphonia::core::formats::probe::Hint;
-    use symphonia::core::formats::{FormatOptions, TrackType};
-    use symphonia::core::io::MediaSourceStream;
-    use symphonia::core::meta::MetadataOptions;
-    let file = Box::new(std::fs::File::open(path).unwrap());
-    let mss = MediaSourceStream::new(file, Default::default());
-    let mut hint = Hint::new();
-    if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
-        hint.with_extension(ext);
-    }
-    let mut format = symphonia::default::get_probe()
-        .probe(
-            &hint,
-            mss,
-            FormatOptions::default(),
-            MetadataOptions::default(),
-        )
-        .unwrap_or_else(|e| panic!("{} does not probe: {e}", path.display()));
-    let track = format.default_track(TrackType::Audio).unwrap();
-    let params = track
-        .codec_params
-        .as_ref()
-        .unwrap()
-        .audio()
-        .unwrap()
-        .clone();
-    let rate = params.sample_rate.unwrap();
-    let id = track.id;
-    let mut decoder = symphonia::default::get_codecs()
-        .make_audio_decoder(&params, &AudioDecoderOptions::default())
-        .unwrap();
-    let mut out = Vec::new();
-    let mut buf = Vec::new();
-    while let Some(packet) = format.next_packet().unwrap() {
-        if packet.track_id != id {
-            continue;
-        }
-        let audio = decoder.decode(&packet).unwrap();
-        buf.resize(audio.samples_interleaved(), 0f32);
-        audio.copy_to_slice_interleaved(&mut buf);
-        out.extend_from_slice(&buf);
-    }
-    (out, rate)
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    yomiage_testkit::audio::decode(std::fs::read(path).unwrap(), ext)
 }
 
 fn files(dir: &Path, ext: &str) -> Vec<std::path::PathBuf> {

@@ -46,15 +46,78 @@ async fn speech_in_wav_and_pcm_with_speed() {
     assert!(pcm.len() as f64 / 24000.0 > 1.0);
     assert!(rms_i16(&pcm) > 0.01);
 
-    // speed 2 is about half as long; no format given means wav; the SDK's `{"id"}` voice form.
-    let r =
-        speak(json!({"model": "tts-1", "input": text, "voice": {"id": "0"}, "speed": 2.0})).await;
+    // speed 2 is about half as long; the SDK's `{"id"}` voice form.
+    let r = speak(
+        json!({"model": "tts-1", "input": text, "voice": {"id": "0"}, "speed": 2.0,
+        "response_format": "wav"}),
+    )
+    .await;
     assert_eq!(r.status(), 200);
     let fast = speech_wav(&r.bytes().await.unwrap());
     let ratio = fast.seconds() / wav.seconds();
     assert!(
         (0.4..0.75).contains(&ratio),
         "speed 2 gave {ratio} of the length"
+    );
+}
+
+/// MP3 when no format is given (as OpenAI answers), and FLAC: real files that decode to the
+/// same speech as the WAV answer, labelled as OpenAI labels them.
+#[tokio::test(flavor = "multi_thread")]
+async fn speech_in_mp3_by_default_and_in_flac() {
+    let s = TestServer::start(config()).await;
+    let c = client();
+    let text = "こんにちは。今日は晴れです。";
+    let speak = |format: Option<&str>| {
+        let mut body = json!({"model": "tts-1", "input": text, "voice": "alloy"});
+        if let Some(f) = format {
+            body["response_format"] = json!(f);
+        }
+        c.post(s.url("/v1/audio/speech")).json(&body).send()
+    };
+    let r = speak(Some("wav")).await.unwrap();
+    let wav = speech_wav(&r.bytes().await.unwrap());
+    for (format, content_type, ext) in [
+        (None, "audio/mpeg", "mp3"),
+        (Some("mp3"), "audio/mpeg", "mp3"),
+        (Some("flac"), "audio/flac", "flac"),
+    ] {
+        let r = speak(format).await.unwrap();
+        assert_eq!(r.status(), 200, "{format:?}");
+        assert_eq!(r.headers()["content-type"], content_type, "{format:?}");
+        let bytes = r.bytes().await.unwrap().to_vec();
+        assert!(!bytes.starts_with(b"RIFF"), "{format:?} answered WAV");
+        let (samples, rate) = yomiage_testkit::audio::decode(bytes, ext);
+        assert_eq!(rate, 24000, "{format:?}");
+        let seconds = samples.len() as f64 / f64::from(rate);
+        // MP3 adds an encoder delay and padding (under 0.1 s); FLAC is lossless.
+        assert!(
+            (seconds - wav.seconds()).abs() < 0.1,
+            "{format:?}: {seconds} s against the WAV's {} s",
+            wav.seconds()
+        );
+        let level = (samples.iter().map(|x| f64::from(*x).powi(2)).sum::<f64>()
+            / samples.len() as f64)
+            .sqrt();
+        let wav_level = rms_i16(&wav.samples);
+        assert!(
+            (level / wav_level - 1.0).abs() < 0.1,
+            "{format:?}: level {level} against the WAV's {wav_level}"
+        );
+    }
+    // The voices list, the way OpenAI-compatible servers expose it.
+    let v: Value = c
+        .get(s.url("/v1/audio/voices"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let voices = v["voices"].as_array().expect("a voices list");
+    assert!(
+        voices.contains(&json!("jf_alpha")) && voices.contains(&json!("jm_kumo")),
+        "{v}"
     );
 }
 
@@ -70,7 +133,7 @@ async fn speech_errors_use_openai_shape() {
             "voice",
         ),
         (
-            json!({"model": "tts-1", "input": "あ", "voice": "alloy", "response_format": "mp3"}),
+            json!({"model": "tts-1", "input": "あ", "voice": "alloy", "response_format": "aac"}),
             "response_format",
         ),
         (

@@ -177,7 +177,10 @@ async fn openai_speech_streams_audio_as_it_is_made() {
     // A WAV stream.
     let r = c
         .post(s.url("/v1/audio/speech"))
-        .json(&json!({"model": "tts-1", "input": "こんにちは。", "voice": "alloy", "stream": true}))
+        .json(
+            &json!({"model": "tts-1", "input": "こんにちは。", "voice": "alloy", "stream": true,
+            "response_format": "wav"}),
+        )
         .send()
         .await
         .unwrap();
@@ -231,7 +234,10 @@ async fn a_stream_whose_client_disconnects_stops_and_frees_its_slot() {
     let t = Instant::now();
     let r = c
         .post(s.url("/v1/audio/speech"))
-        .json(&json!({"model": "tts-1", "input": "こんにちは。", "voice": "alloy", "stream": true}))
+        .json(
+            &json!({"model": "tts-1", "input": "こんにちは。", "voice": "alloy", "stream": true,
+            "response_format": "wav"}),
+        )
         .send()
         .await
         .unwrap();

@@ -46,6 +46,12 @@ def check_openai(base: str) -> None:
     client = openai.OpenAI(base_url=f"{base}/v1", api_key="not-needed", max_retries=0)
     r = client.audio.speech.create(model="tts-1", voice="alloy", input=TEXT, response_format="wav")
     normal = check_wav(r.content, "openai speech wav")
+    # The SDK's default format, as OpenAI answers it: MP3 frames (MPEG-2 layer III at 24 kHz).
+    r = client.audio.speech.create(model="tts-1", voice="alloy", input=TEXT)
+    mp3 = r.content
+    if len(mp3) < 1000 or mp3[0] != 0xFF or (mp3[1] & 0xE0) != 0xE0:
+        raise SystemExit(f"openai speech default: not MP3 frames ({mp3[:4]!r}, {len(mp3)} bytes)")
+    print(f"ok  openai speech mp3 (default): {len(mp3)} bytes")
 
     r = client.audio.speech.create(
         model="gpt-4o-mini-tts", voice="jm_kumo", input=TEXT, response_format="pcm"
