@@ -86,7 +86,9 @@ fn serve_answers_on_loopback_and_sigterm_finishes_the_request_in_flight() {
     let addr = server.addr.clone();
     let text = "今日はとてもいい天気ですね。".repeat(3);
     let request = std::thread::spawn(move || {
-        let body = format!(r#"{{"model":"tts-1","input":"{text}","voice":"alloy"}}"#);
+        let body = format!(
+            r#"{{"model":"tts-1","input":"{text}","voice":"alloy","response_format":"wav"}}"#
+        );
         http(&addr, "POST", "/v1/audio/speech", &body)
     });
     std::thread::sleep(Duration::from_millis(700));
