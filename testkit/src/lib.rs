@@ -28,3 +28,5 @@ pub mod pitch;
 pub mod runner;
 #[cfg(feature = "server")]
 pub mod server;
+#[cfg(feature = "strategies")]
+pub mod strategies;

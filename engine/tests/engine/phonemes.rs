@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use yomiage_engine::kokoro::phonemes::{phoneme_string, to_phonemes, TokenOwner};
 use yomiage_frontend::{AccentPhrase, FrontendError};
 use yomiage_testkit::engine::frontend;
+use yomiage_testkit::strategies::tricky_char;
 
 fn analyze(text: &str) -> Vec<AccentPhrase> {
     frontend()
@@ -76,28 +77,6 @@ fn long_input_maps() {
     let text: String = sentence.chars().cycle().take(10_000).collect();
     let tokens = to_phonemes(&analyze(&text));
     assert!(!tokens.is_empty());
-}
-
-/// Characters that stress the frontend (as in the frontend's `no_panic` test).
-fn tricky_char() -> impl Strategy<Value = char> {
-    prop_oneof![
-        4 => prop::sample::select(
-            "あいうえおかがきゃっんーゔぁゐをアイウエオキャッンーヴァヵヶｶﾞﾟ箸橋端今日天気行猫東京本"
-                .chars()
-                .collect::<Vec<_>>()
-        ),
-        2 => prop::sample::select(
-            "、。？！?!，．・「」『』（）…〜~ー―　 \n\t\r★☆♪0123456789１２３¥$%&AZaz"
-                .chars()
-                .collect::<Vec<_>>()
-        ),
-        1 => prop::sample::select(vec![
-            '\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{3099}', '\u{309a}', '\u{309b}',
-            '\u{301}', '\u{200b}', '\u{200d}', '\u{fe0f}', '\u{feff}', '\u{2028}', '😀', '👨',
-            '\u{e000}', '\u{fffd}', '\u{10ffff}', '𠮷'
-        ]),
-        1 => any::<char>(),
-    ]
 }
 
 /// Every token of whatever the analysis gives points at a mora of it.

@@ -6,6 +6,7 @@ use crate::common;
 use common::frontend;
 use proptest::prelude::*;
 use yomiage_frontend::{FrontendError, Vowel};
+use yomiage_testkit::strategies::tricky_char;
 
 /// Every vowel but `pau`, which only a pause mora has.
 const VOWELS: [Vowel; 12] = [
@@ -22,28 +23,6 @@ const VOWELS: [Vowel; 12] = [
     Vowel::N,
     Vowel::Cl,
 ];
-
-/// Characters that stress the frontend: kana edge cases, punctuation, marks, controls.
-fn tricky_char() -> impl Strategy<Value = char> {
-    prop_oneof![
-        4 => prop::sample::select(
-            "あいうえおかがきゃっんーゔぁゐをアイウエオキャッンーヴァヵヶｶﾞﾟ箸橋端今日天気行猫東京本"
-                .chars()
-                .collect::<Vec<_>>()
-        ),
-        2 => prop::sample::select(
-            "、。？！?!，．・「」『』（）…〜~ー―　 \n\t\r★☆♪0123456789１２３¥$%&AZaz"
-                .chars()
-                .collect::<Vec<_>>()
-        ),
-        1 => prop::sample::select(vec![
-            '\u{0}', '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{3099}', '\u{309a}', '\u{309b}',
-            '\u{301}', '\u{200b}', '\u{200d}', '\u{fe0f}', '\u{feff}', '\u{2028}', '😀', '👨',
-            '\u{e000}', '\u{fffd}', '\u{10ffff}', '𠮷'
-        ]),
-        1 => any::<char>(),
-    ]
-}
 
 fn check(text: &str) -> Result<(), TestCaseError> {
     match frontend().analyze(text) {
