@@ -2,6 +2,28 @@
 
 use proptest::prelude::*;
 
+/// Fixed texts that once tripped analysers: controls, lone combining marks, BOM and zero-width
+/// spaces, stray ー/ッ, noncharacters, surrogate-plane kanji, half-width voiced kana, long digit
+/// runs, currency, a Latin word.
+pub const ODD_INPUTS: [&str; 16] = [
+    "\u{0}\u{1}\u{7f}あ",
+    "あ\u{0}い",
+    "\u{3099}\u{309a}か",
+    "\u{301}\u{302}",
+    "a\u{301}",
+    "\u{FEFF}こんにちは\u{200B}",
+    "ーあ",
+    "、ー",
+    "ッ",
+    "ーーー",
+    "\u{FFFF}\u{10FFFF}",
+    "𠮷野家",
+    "ｶﾞｷﾞｸﾞ",
+    "1234567890123456789012345678901234567890",
+    "¥1,000",
+    "Rust",
+];
+
 /// Characters that stress the frontend: kana edge cases, punctuation, marks, controls.
 pub fn tricky_char() -> impl Strategy<Value = char> {
     prop_oneof![

@@ -150,25 +150,7 @@ fn symbols_only_is_nothing_to_say() {
 
 #[test]
 fn odd_characters_do_not_panic() {
-    let inputs = [
-        "\u{0}\u{1}\u{7f}あ",
-        "あ\u{0}い",
-        "\u{3099}\u{309a}か",
-        "\u{301}\u{302}",
-        "a\u{301}",
-        "\u{FEFF}こんにちは\u{200B}",
-        "ーあ",
-        "、ー",
-        "ッ",
-        "ーーー",
-        "\u{FFFF}\u{10FFFF}",
-        "𠮷野家",
-        "ｶﾞｷﾞｸﾞ",
-        "1234567890123456789012345678901234567890",
-        "¥1,000",
-        "Rust",
-    ];
-    for text in inputs {
+    for text in yomiage_testkit::strategies::ODD_INPUTS {
         match frontend().analyze(text) {
             Ok(p) => {
                 for phrase in &p {
