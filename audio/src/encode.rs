@@ -5,7 +5,8 @@
 //! - Ogg Vorbis: libvorbis (aoTuV) built from source by `vorbis_rs`, quality VBR, the same
 //!   comments;
 //! - MP3: LAME built from source by `mp3lame-encoder`, CBR mono, an ID3v2.4 tag in front with
-//!   TIT2/TALB/TPE1/TRCK and CHAP frames under a CTOC.
+//!   TIT2/TALB/TPE1/TRCK and CHAP frames under a CTOC;
+//! - Ogg Opus: libopus ([`crate::opus`]), 32 kb/s, the same comments as FLAC and Vorbis.
 
 use std::path::Path;
 
@@ -22,6 +23,7 @@ pub enum Format {
     Flac,
     Ogg,
     Mp3,
+    Opus,
 }
 
 impl Format {
@@ -31,6 +33,7 @@ impl Format {
             Format::Flac => "flac",
             Format::Ogg => "ogg",
             Format::Mp3 => "mp3",
+            Format::Opus => "opus",
         }
     }
     fn name(self) -> &'static str {
@@ -46,7 +49,10 @@ impl std::str::FromStr for Format {
             "flac" => Ok(Format::Flac),
             "ogg" | "vorbis" => Ok(Format::Ogg),
             "mp3" => Ok(Format::Mp3),
-            other => Err(format!("unknown format {other} (wav, flac, ogg, mp3)")),
+            "opus" => Ok(Format::Opus),
+            other => Err(format!(
+                "unknown format {other} (wav, flac, ogg, mp3, opus)"
+            )),
         }
     }
 }
@@ -94,6 +100,9 @@ pub fn encode(format: Format, samples: &[f32], rate: u32, tags: Option<&Tags>) -
             }
             out.extend(mp3(samples, rate).map_err(&e)?);
             out
+        }
+        Format::Opus => {
+            crate::opus::encode(samples, rate, &comments(tags), serial(tags)).map_err(&e)?
         }
     })
 }
@@ -197,9 +206,8 @@ fn ogg(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, Strin
     use vorbis_rs::{VorbisBitrateManagementStrategy, VorbisEncoderBuilder};
     let rate = NonZeroU32::new(rate).ok_or("sample rate 0")?;
     let mono = NonZeroU8::MIN;
-    // A stream serial derived from the track, so the same input gives the same file.
-    let serial = 0x594f_0000 | (tags.map_or(0, |t| t.track) as i32 & 0xffff);
     let mut out = Vec::new();
+    let serial = serial(tags) as i32;
     let mut builder = VorbisEncoderBuilder::new_with_serial(rate, mono, &mut out, serial);
     builder.bitrate_management_strategy(VorbisBitrateManagementStrategy::QualityVbr {
         target_quality: 0.4,
@@ -215,27 +223,63 @@ fn ogg(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, Strin
     Ok(out)
 }
 
+/// An Ogg stream serial derived from the track, so the same input gives the same file.
+fn serial(tags: Option<&Tags>) -> u32 {
+    OPUS_SERIAL | (tags.map_or(0, |t| t.track) as u32 & 0xffff)
+}
+
+/// The serial of untagged Ogg streams ("YO").
+pub(crate) const OPUS_SERIAL: u32 = 0x594f_0000;
+
 fn mp3(samples: &[f32], rate: u32) -> Result<Vec<u8>, String> {
-    use mp3lame_encoder::{Bitrate, Builder, FlushNoGap, Mode, MonoPcm, Quality};
-    let mut b = Builder::new().ok_or("LAME did not initialize")?;
-    let s = |e: mp3lame_encoder::BuildError| e.to_string();
-    b.set_num_channels(1).map_err(s)?;
-    b.set_sample_rate(rate).map_err(s)?;
-    b.set_mode(Mode::Mono).map_err(s)?;
-    b.set_brate(Bitrate::Kbps64).map_err(s)?;
-    b.set_quality(Quality::Good).map_err(s)?;
-    b.set_to_write_vbr_tag(false).map_err(s)?;
-    let mut enc = b.build().map_err(s)?;
+    let mut enc = Mp3Stream::new(rate)?;
     let mut out = Vec::with_capacity(samples.len() / 2);
     for block in samples.chunks(24000) {
-        out.reserve(mp3lame_encoder::max_required_buffer_size(block.len()));
-        enc.encode_to_vec(MonoPcm(block), &mut out)
-            .map_err(|e| e.to_string())?;
+        out.extend(enc.push(block)?);
     }
-    out.reserve(7200);
-    enc.flush_to_vec::<FlushNoGap>(&mut out)
-        .map_err(|e| e.to_string())?;
+    out.extend(enc.finish()?);
     Ok(out)
+}
+
+/// LAME fed chunk by chunk: 64 kb/s CBR mono, no VBR header (a stream cannot go back to
+/// fill one in), so a whole file and a streamed body are the same frames.
+pub(crate) struct Mp3Stream {
+    enc: mp3lame_encoder::Encoder,
+}
+
+impl Mp3Stream {
+    pub(crate) fn new(rate: u32) -> Result<Self, String> {
+        use mp3lame_encoder::{Bitrate, Builder, Mode, Quality};
+        let mut b = Builder::new().ok_or("LAME did not initialize")?;
+        let s = |e: mp3lame_encoder::BuildError| e.to_string();
+        b.set_num_channels(1).map_err(s)?;
+        b.set_sample_rate(rate).map_err(s)?;
+        b.set_mode(Mode::Mono).map_err(s)?;
+        b.set_brate(Bitrate::Kbps64).map_err(s)?;
+        b.set_quality(Quality::Good).map_err(s)?;
+        b.set_to_write_vbr_tag(false).map_err(s)?;
+        Ok(Mp3Stream {
+            enc: b.build().map_err(s)?,
+        })
+    }
+
+    /// The frames completed by `samples`.
+    pub(crate) fn push(&mut self, samples: &[f32]) -> Result<Vec<u8>, String> {
+        let mut out = Vec::with_capacity(mp3lame_encoder::max_required_buffer_size(samples.len()));
+        self.enc
+            .encode_to_vec(mp3lame_encoder::MonoPcm(samples), &mut out)
+            .map_err(|e| e.to_string())?;
+        Ok(out)
+    }
+
+    /// The last frames.
+    pub(crate) fn finish(mut self) -> Result<Vec<u8>, String> {
+        let mut out = Vec::with_capacity(7200);
+        self.enc
+            .flush_to_vec::<mp3lame_encoder::FlushNoGap>(&mut out)
+            .map_err(|e| e.to_string())?;
+        Ok(out)
+    }
 }
 
 /// ID3v2 tag: TIT2/TALB/TPE1/TRCK and a CHAP frame per mark (each ending where the next

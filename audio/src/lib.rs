@@ -3,10 +3,13 @@
 //! CLI, the server and the audiobook renderer.
 
 pub mod encode;
+pub mod opus;
 pub mod pcm;
+pub mod stream;
 pub mod wav;
 
 pub use encode::{Format, Mark, Tags};
+pub use stream::{StreamEncoder, StreamFormat};
 
 /// An encoder failed.
 #[derive(Debug, thiserror::Error)]

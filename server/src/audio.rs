@@ -1,5 +1,6 @@
-//! Audio encodings for responses: 16-bit WAV (VOICEVOX, OpenAI `wav`), raw 16-bit PCM
-//! (OpenAI `pcm`), and the zip of WAVs `/multi_synthesis` returns.
+//! Audio encodings for whole responses: 16-bit WAV (VOICEVOX, OpenAI `wav`), raw 16-bit PCM
+//! (OpenAI `pcm`), the compressed formats, and the zip of WAVs `/multi_synthesis` returns.
+//! Streamed bodies use `yomiage_audio::StreamEncoder` ([`crate::stream`]).
 
 use std::io::{Cursor, Write};
 
@@ -8,7 +9,6 @@ use yomiage_engine::Audio;
 use crate::error::ApiError;
 
 pub use yomiage_audio::pcm::s16le;
-pub use yomiage_audio::wav::wav_stream_header;
 
 /// A complete 16-bit PCM WAV file in memory.
 pub fn wav_bytes(audio: &Audio) -> Result<Vec<u8>, ApiError> {
@@ -16,7 +16,7 @@ pub fn wav_bytes(audio: &Audio) -> Result<Vec<u8>, ApiError> {
         .map_err(|e| ApiError::internal(format!("encoding WAV failed: {e}")))
 }
 
-/// An untagged MP3 or FLAC (or Ogg) file of mono speech.
+/// An untagged MP3, FLAC or Ogg Opus file of mono speech.
 pub fn encoded(format: yomiage_audio::Format, audio: &Audio) -> Result<Vec<u8>, ApiError> {
     yomiage_audio::encode::encode(format, &audio.samples, audio.sample_rate, None)
         .map_err(|e| ApiError::internal(format!("encoding failed: {e}")))

@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
+use yomiage_audio::StreamFormat;
 use yomiage_engine::{Audio, Engine, Input, SynthesisOptions};
 use yomiage_voices::{Manifest, VoiceId};
 
@@ -18,7 +19,7 @@ use crate::error::ApiError;
 use crate::extract::{parse_json, LimitedBody};
 use crate::limit::CancelToken;
 use crate::state::AppState;
-use crate::stream::{audio_response, Encoding, Job, Utterance};
+use crate::stream::{audio_response, Job, Utterance};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new()
@@ -34,8 +35,8 @@ struct SpeechRequest {
     input: String,
     /// A name or speaker ID, or `{"id": …}` (the SDK's custom-voice form).
     voice: VoiceParam,
-    /// `wav` or `pcm` (24 kHz 16-bit mono little-endian); OpenAI's default `mp3` is not
-    /// available, so a request without a format gets `wav`.
+    /// `mp3` (the default, as OpenAI's), `opus`, `flac`, `wav` or `pcm` (24 kHz 16-bit mono
+    /// little-endian). `aac` has no licence-clean encoder here: it is refused.
     #[serde(default)]
     response_format: Option<String>,
     /// 0.25 to 4 (VOICEVOX speedScale).
@@ -48,7 +49,7 @@ struct SpeechRequest {
     #[serde(default)]
     stream_format: Option<String>,
     /// yomiage's extension: `true` sends the audio as it is synthesized (chunked body; a
-    /// `wav` stream's header has an unknown length).
+    /// `wav` stream's header has an unknown length). FLAC is always sent whole.
     #[serde(default)]
     stream: bool,
 }
@@ -97,25 +98,39 @@ fn resolve_voice(m: &Manifest, voice: &str) -> Result<VoiceId, ApiError> {
     .with_param("voice"))
 }
 
-/// The formats this server answers in. OpenAI's `opus` and `aac` are not among them yet.
+/// The formats this server answers in: OpenAI's, but for `aac` (no licence-clean encoder).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Format {
     Mp3,
+    Opus,
     Flac,
     Wav,
     Pcm,
 }
 
-const FORMATS: &str = "\"mp3\", \"flac\", \"wav\" or \"pcm\"";
+const FORMATS: &str = "\"mp3\", \"opus\", \"flac\", \"wav\" or \"pcm\"";
 
 impl Format {
     /// As OpenAI labels its responses.
     fn content_type(self) -> &'static str {
         match self {
             Format::Mp3 => "audio/mpeg",
+            Format::Opus => "audio/opus",
             Format::Flac => "audio/flac",
             Format::Wav => "audio/wav",
             Format::Pcm => "audio/pcm",
+        }
+    }
+
+    /// How the format is sent as it is made; `None` for FLAC, which is sent whole (its
+    /// header holds the total length and a checksum of all samples).
+    fn streamed(self) -> Option<StreamFormat> {
+        match self {
+            Format::Mp3 => Some(StreamFormat::Mp3),
+            Format::Opus => Some(StreamFormat::Opus),
+            Format::Wav => Some(StreamFormat::Wav),
+            Format::Pcm => Some(StreamFormat::Pcm),
+            Format::Flac => None,
         }
     }
 }
@@ -138,6 +153,7 @@ fn parse_request(state: &AppState, body: &[u8]) -> Result<Speech, ApiError> {
     // OpenAI answers mp3 when no format is given, and so does this server.
     let format = match req.response_format.as_deref().map(str::trim) {
         None | Some("mp3") => Format::Mp3,
+        Some("opus") => Format::Opus,
         Some("flac") => Format::Flac,
         Some("wav") => Format::Wav,
         Some("pcm") => Format::Pcm,
@@ -229,18 +245,13 @@ async fn speech_inner(
         speed,
         stream,
     } = parse_request(&state, &body)?;
-    // WAV and PCM stream as they are synthesized; MP3 and FLAC are encoded whole.
-    if stream && matches!(format, Format::Wav | Format::Pcm) {
+    // Streamed formats go out as they are synthesized; FLAC is encoded whole.
+    if let (true, Some(encoding)) = (stream, format.streamed()) {
         let opts = SynthesisOptions {
             speed,
             ..SynthesisOptions::default()
         };
         let utt = Utterance::start(&state, Job::Text { text, opts }, voice);
-        let encoding = if format == Format::Wav {
-            Encoding::Wav
-        } else {
-            Encoding::Pcm
-        };
         let content_type = format.content_type();
         // Text with nothing to say is the input's fault.
         return audio_response(utt, encoding, content_type)
@@ -263,6 +274,7 @@ async fn speech_inner(
         Format::Pcm => audio::pcm_bytes(&audio),
         Format::Mp3 => audio::encoded(yomiage_audio::Format::Mp3, &audio)?,
         Format::Flac => audio::encoded(yomiage_audio::Format::Flac, &audio)?,
+        Format::Opus => audio::encoded(yomiage_audio::Format::Opus, &audio)?,
     };
     Ok(([(header::CONTENT_TYPE, format.content_type())], bytes).into_response())
 }

@@ -297,8 +297,9 @@ fn paths() -> Vec<(&'static str, Op)> {
                 .describe(
                     "With `\"stream\": true` (yomiage's extension) the audio is sent as it is \
                      synthesized, sentence by sentence and chunk by chunk: a chunked body, `wav` \
-                     with a header of unknown length (sizes 0xFFFFFFFF) or raw `pcm` (`mp3` and \
-                     `flac` come whole, encoded once the speech is done). Errors \
+                     with a header of unknown length (sizes 0xFFFFFFFF), raw `pcm`, `mp3` frames or \
+                     Ogg Opus pages as they are encoded (`flac` comes whole, encoded once the \
+                     speech is done). Errors \
                      found before the first audio are ordinary error responses; a failure later \
                      cuts the body short. Closing the connection cancels the synthesis.",
                 )
@@ -613,7 +614,7 @@ fn schemas() -> Value {
                 "model": {"type": "string", "description": "Any name (one model)"},
                 "input": {"type": "string"},
                 "voice": {"type": "string", "description": "Voice name, speaker ID, or an OpenAI voice name"},
-                "response_format": {"type": "string", "enum": ["mp3", "flac", "wav", "pcm"], "default": "mp3"},
+                "response_format": {"type": "string", "enum": ["mp3", "opus", "flac", "wav", "pcm"], "default": "mp3"},
                 "speed": {"type": "number", "minimum": 0.25, "maximum": 4.0, "default": 1.0},
                 "instructions": {"type": "string", "description": "Ignored"},
                 "stream": {"type": "boolean", "default": false,

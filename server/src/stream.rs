@@ -25,6 +25,7 @@ use axum::routing::post;
 use axum::Router;
 use serde::Deserialize;
 use tokio::sync::mpsc;
+use yomiage_audio::{StreamEncoder, StreamFormat};
 use yomiage_engine::{
     AudioQuery, CancelToken, CheckedQuery, Input, Rendering, Sink, StreamEnd, StreamEvent,
     SynthesisOptions,
@@ -32,7 +33,6 @@ use yomiage_engine::{
 use yomiage_vocoder::SAMPLE_RATE;
 use yomiage_voices::VoiceId;
 
-use crate::audio;
 use crate::error::{loc, ApiError};
 use crate::extract::{parse_json, LimitedBody, VQuery};
 use crate::state::AppState;
@@ -201,37 +201,24 @@ pub(crate) fn check_stream_format(q: &AudioQuery) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// The body's encoding.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Encoding {
-    /// A WAV header with unknown length, then 16-bit samples.
-    Wav,
-    /// 16-bit little-endian samples only.
-    Pcm,
-}
-
-/// A chunked response whose body is the utterance's audio as it is produced.
+/// A chunked response whose body is the utterance's audio, encoded as it is produced.
 ///
 /// Headers wait for the first audio, so that what fails before any sound (a full queue, text
 /// with nothing to say) is an ordinary error response with its status; a failure after that
 /// ends the body early (the chunked encoding is cut, so clients see an incomplete body).
 pub(crate) async fn audio_response(
     mut utt: Utterance,
-    encoding: Encoding,
+    format: StreamFormat,
     content_type: &'static str,
 ) -> Result<Response, ApiError> {
+    let (mut encoder, head) = StreamEncoder::new(format, SAMPLE_RATE).map_err(encode_error)?;
     let mut pending = VecDeque::new();
-    if encoding == Encoding::Wav {
-        pending.push_back(Bytes::copy_from_slice(&audio::wav_stream_header(
-            SAMPLE_RATE,
-            1,
-        )));
-    }
+    pending.push_back(Bytes::from(head));
     let mut open = true;
     loop {
         match utt.next().await {
             Some(Msg::Event(StreamEvent::Audio(pcm))) => {
-                pending.push_back(Bytes::from(audio::s16le(&pcm)));
+                pending.push_back(Bytes::from(encoder.push(&pcm).map_err(encode_error)?));
                 break;
             }
             Some(Msg::Event(_)) => {}
@@ -243,10 +230,18 @@ pub(crate) async fn audio_response(
             None => return Err(ApiError::internal("synthesis failed unexpectedly")),
         }
     }
-    let body = BodyState {
-        utt: open.then_some(utt),
+    let mut body = BodyState {
+        utt: None,
+        encoder: None,
         pending,
     };
+    if open {
+        body.utt = Some(utt);
+        body.encoder = Some(encoder);
+    } else {
+        body.pending
+            .push_back(Bytes::from(encoder.finish().map_err(encode_error)?));
+    }
     let stream = futures_util::stream::unfold(body, |mut s| async move {
         let chunk = s.next_chunk().await?;
         Some((chunk, s))
@@ -263,39 +258,63 @@ pub(crate) async fn audio_response(
         .into_response())
 }
 
+fn encode_error(e: yomiage_audio::EncodeError) -> ApiError {
+    tracing::error!(error = %e, "encoding a stream");
+    ApiError::internal(format!("encoding failed: {e}"))
+}
+
 struct BodyState {
     /// `None` once the synthesis is over.
     utt: Option<Utterance>,
+    /// `None` once finished.
+    encoder: Option<StreamEncoder>,
     pending: VecDeque<Bytes>,
 }
 
 impl BodyState {
     async fn next_chunk(&mut self) -> Option<Result<Bytes, ApiError>> {
-        if let Some(b) = self.pending.pop_front() {
-            return Some(Ok(b));
-        }
-        let utt = self.utt.as_mut()?;
         loop {
-            match utt.next().await {
-                Some(Msg::Event(StreamEvent::Audio(pcm))) => {
-                    return Some(Ok(Bytes::from(audio::s16le(&pcm))))
+            // Encoders may give nothing for a short chunk (less than a frame): skip empties.
+            if let Some(b) = self.pending.pop_front() {
+                if b.is_empty() {
+                    continue;
                 }
+                return Some(Ok(b));
+            }
+            let utt = self.utt.as_mut()?;
+            let encoder = self.encoder.as_mut()?;
+            match utt.next().await {
+                Some(Msg::Event(StreamEvent::Audio(pcm))) => match encoder.push(&pcm) {
+                    Ok(b) => self.pending.push_back(Bytes::from(b)),
+                    Err(e) => return Some(Err(self.cut(encode_error(e)))),
+                },
                 Some(Msg::Event(_)) => {}
                 Some(Msg::End(Ok(_))) => {
                     self.utt = None;
-                    return None;
+                    let tail = self.encoder.take().map(StreamEncoder::finish)?;
+                    match tail {
+                        Ok(b) => self.pending.push_back(Bytes::from(b)),
+                        Err(e) => return Some(Err(self.cut(encode_error(e)))),
+                    }
                 }
                 Some(Msg::End(Err(e))) => {
                     tracing::warn!(error = %e, "stream failed after its first audio: body cut short");
-                    self.utt = None;
-                    return Some(Err(e));
+                    return Some(Err(self.cut(e)));
                 }
                 None => {
-                    self.utt = None;
-                    return Some(Err(ApiError::internal("synthesis failed unexpectedly")));
+                    let e = ApiError::internal("synthesis failed unexpectedly");
+                    return Some(Err(self.cut(e)));
                 }
             }
         }
+    }
+
+    /// Ends the body after `e`.
+    fn cut(&mut self, e: ApiError) -> ApiError {
+        self.utt = None;
+        self.encoder = None;
+        self.pending.clear();
+        e
     }
 }
 
@@ -308,10 +327,10 @@ struct StreamSynthesisParams {
 }
 
 /// The body encoding named by a `format` parameter.
-fn encoding(format: Option<&str>) -> Result<Encoding, ApiError> {
+fn encoding(format: Option<&str>) -> Result<StreamFormat, ApiError> {
     match format.map(str::trim) {
-        None | Some("wav") => Ok(Encoding::Wav),
-        Some("pcm") => Ok(Encoding::Pcm),
+        None | Some("wav") => Ok(StreamFormat::Wav),
+        Some("pcm") => Ok(StreamFormat::Pcm),
         Some(other) => Err(ApiError::validation(
             loc(&["query", "format"]),
             format!("format {other:?} is not supported; use \"wav\" or \"pcm\""),
@@ -334,8 +353,8 @@ async fn stream_synthesis(
     let query = q.check().map_err(|e| ApiError::query(&e))?;
     let utt = Utterance::start(&state, Job::Query(query), voice);
     let content_type = match encoding {
-        Encoding::Wav => "audio/wav",
-        Encoding::Pcm => "audio/pcm;rate=24000;channels=1",
+        StreamFormat::Pcm => "audio/pcm;rate=24000;channels=1",
+        _ => "audio/wav",
     };
     audio_response(utt, encoding, content_type).await
 }

@@ -91,6 +91,7 @@ enum FormatArg {
     Flac,
     Ogg,
     Mp3,
+    Opus,
 }
 
 impl From<FormatArg> for Format {
@@ -100,6 +101,7 @@ impl From<FormatArg> for Format {
             FormatArg::Flac => Format::Flac,
             FormatArg::Ogg => Format::Ogg,
             FormatArg::Mp3 => Format::Mp3,
+            FormatArg::Opus => Format::Opus,
         }
     }
 }

@@ -58,10 +58,15 @@ pub fn rms_i16(samples: &[i16]) -> f64 {
     (sum / samples.len().max(1) as f64).sqrt()
 }
 
-/// Decodes an encoded file (WAV, FLAC, Ogg Vorbis or MP3; `ext` is a hint) with symphonia:
-/// interleaved samples and the rate.
+/// Decodes an encoded file (WAV, FLAC, Ogg Vorbis or MP3 with symphonia, `ext` a hint; Ogg
+/// Opus, `ext` "opus", with libopus at 24 kHz): interleaved samples and the rate.
 #[cfg(feature = "decode")]
 pub fn decode(bytes: Vec<u8>, ext: &str) -> (Vec<f32>, u32) {
+    if ext == "opus" {
+        let samples = yomiage_audio::opus::decode(&bytes, 24_000)
+            .unwrap_or_else(|e| panic!("the Ogg Opus data does not decode: {e}"));
+        return (samples, 24_000);
+    }
     use symphonia::core::codecs::audio::AudioDecoderOptions;
     use symphonia::core::formats::probe::Hint;
     use symphonia::core::formats::{FormatOptions, TrackType};

@@ -200,6 +200,7 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
     for (format, ext) in [
         (Format::Ogg, "ogg"),
         (Format::Mp3, "mp3"),
+        (Format::Opus, "opus"),
         (Format::Wav, "wav"),
     ] {
         settings.format = format;
@@ -220,9 +221,12 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
         }
         let bytes = std::fs::read(&made[1]).unwrap();
         match format {
-            Format::Ogg => {
+            Format::Ogg | Format::Opus => {
                 let has = |n: &str| bytes.windows(n.len()).any(|w| w == n.as_bytes());
-                assert!(has("CHAPTER002NAME=夜") && has("TITLE=二"), "ogg comments");
+                assert!(
+                    has("CHAPTER002NAME=夜") && has("TITLE=二"),
+                    "{ext} comments"
+                );
             }
             Format::Mp3 | Format::Wav => {
                 let tag = if format == Format::Mp3 {

@@ -61,7 +61,7 @@ async fn speech_in_wav_and_pcm_with_speed() {
     );
 }
 
-/// MP3 when no format is given (as OpenAI answers), and FLAC: real files that decode to the
+/// MP3 when no format is given (as OpenAI answers), FLAC and Ogg Opus: real files that decode to the
 /// same speech as the WAV answer, labelled as OpenAI labels them.
 #[tokio::test(flavor = "multi_thread")]
 async fn speech_in_mp3_by_default_and_in_flac() {
@@ -81,6 +81,7 @@ async fn speech_in_mp3_by_default_and_in_flac() {
         (None, "audio/mpeg", "mp3"),
         (Some("mp3"), "audio/mpeg", "mp3"),
         (Some("flac"), "audio/flac", "flac"),
+        (Some("opus"), "audio/opus", "opus"),
     ] {
         let r = speak(format).await.unwrap();
         assert_eq!(r.status(), 200, "{format:?}");
@@ -90,7 +91,8 @@ async fn speech_in_mp3_by_default_and_in_flac() {
         let (samples, rate) = yomiage_testkit::audio::decode(bytes, ext);
         assert_eq!(rate, 24000, "{format:?}");
         let seconds = samples.len() as f64 / f64::from(rate);
-        // MP3 adds an encoder delay and padding (under 0.1 s); FLAC is lossless.
+        // MP3 adds an encoder delay and padding (under 0.1 s); Opus trims its own; FLAC is
+        // lossless.
         assert!(
             (seconds - wav.seconds()).abs() < 0.1,
             "{format:?}: {seconds} s against the WAV's {} s",

@@ -5,7 +5,7 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 
-use common::{client, config, rms_i16, TestServer};
+use common::{client, config, rms_i16, speech_wav, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use tokio_tungstenite::tungstenite::Message;
@@ -198,6 +198,58 @@ async fn openai_speech_streams_audio_as_it_is_made() {
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["param"], "input", "{v}");
+}
+
+/// MP3 and Ogg Opus go out as they are encoded, in several body chunks, and the whole body
+/// decodes to the same length of speech as the WAV answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn openai_speech_streams_mp3_and_opus() {
+    let s = TestServer::start(config()).await;
+    let c = client();
+    let text = "今日はとてもいい天気ですね。午後は散歩に行きましょう。";
+    let body = |format: &str, stream: bool| {
+        json!({"model": "tts-1", "input": text, "voice": "alloy", "response_format": format,
+            "stream": stream})
+    };
+    let r = c
+        .post(s.url("/v1/audio/speech"))
+        .json(&body("wav", false))
+        .send()
+        .await
+        .unwrap();
+    let wav = speech_wav(&r.bytes().await.unwrap());
+    for (format, content_type, magic) in [
+        ("mp3", "audio/mpeg", &b"\xff"[..]),
+        ("opus", "audio/opus", b"OggS"),
+    ] {
+        let mut r = c
+            .post(s.url("/v1/audio/speech"))
+            .json(&body(format, true))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{format}");
+        assert_eq!(r.headers()["content-type"], content_type);
+        let mut bytes = Vec::new();
+        let mut chunks = 0;
+        while let Some(chunk) = r.chunk().await.unwrap() {
+            bytes.extend_from_slice(&chunk);
+            chunks += 1;
+        }
+        assert!(
+            bytes.starts_with(magic),
+            "{format} starts {:?}",
+            &bytes[..4]
+        );
+        assert!(chunks >= 3, "{format}: only {chunks} body chunks");
+        let (samples, rate) = yomiage_testkit::audio::decode(bytes, format);
+        let seconds = samples.len() as f64 / f64::from(rate);
+        assert!(
+            (seconds - wav.seconds()).abs() < 0.1,
+            "{format}: {seconds} s streamed against {} s whole",
+            wav.seconds()
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

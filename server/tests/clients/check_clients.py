@@ -52,6 +52,12 @@ def check_openai(base: str) -> None:
     if len(mp3) < 1000 or mp3[0] != 0xFF or (mp3[1] & 0xE0) != 0xE0:
         raise SystemExit(f"openai speech default: not MP3 frames ({mp3[:4]!r}, {len(mp3)} bytes)")
     print(f"ok  openai speech mp3 (default): {len(mp3)} bytes")
+    # Ogg Opus, as chat front-ends ask for it: an Ogg stream whose first packet is OpusHead.
+    r = client.audio.speech.create(model="tts-1", voice="alloy", input=TEXT, response_format="opus")
+    opus = r.content
+    if opus[:4] != b"OggS" or opus[28:36] != b"OpusHead":
+        raise SystemExit(f"openai speech opus: not Ogg Opus ({opus[:36]!r})")
+    print(f"ok  openai speech opus: {len(opus)} bytes")
 
     r = client.audio.speech.create(
         model="gpt-4o-mini-tts", voice="jm_kumo", input=TEXT, response_format="pcm"
