@@ -27,7 +27,7 @@ use crate::kokoro::Kokoro;
 use crate::onnx::{Device, OnnxRuntime, SessionOptions};
 use crate::pipeline::Pipeline;
 use crate::render::Renderer;
-use crate::sink::{Collect, Out};
+use crate::sink::Out;
 
 pub use crate::audio::{Audio, Synthesis};
 pub use crate::error::EngineError;
@@ -38,7 +38,7 @@ pub use crate::pipeline::Input;
 pub use crate::query::{AudioQuery, CheckedQuery, QueryError};
 #[cfg(feature = "bench")]
 pub use crate::render::DecodeVariants;
-pub use crate::sink::{CancelToken, Sink, StreamEnd, StreamEvent};
+pub use crate::sink::{CancelToken, Collect, Sink, StreamEnd, StreamEvent};
 
 /// A loaded engine: the frontend and the voice model in memory. Shareable across threads;
 /// every method takes `&self` except the set-up ones.

@@ -15,9 +15,11 @@
 //! [`docs`]) and merged in [`router`].
 
 mod audio;
+mod cancel;
 mod docs;
 mod error;
 mod extract;
+mod health;
 pub mod limit;
 mod openai;
 mod openapi;
@@ -55,6 +57,8 @@ pub struct ServerConfig {
     pub max_concurrency: usize,
     /// Requests waiting for a slot; beyond this they get 503 at once.
     pub max_queue: usize,
+    /// Short lines first (fair), or first come, first served.
+    pub scheduling: limit::Scheduling,
     /// Wall-clock limit per request, queueing included.
     pub request_timeout: Duration,
     /// Largest request body (JSON queries, dictionaries).
@@ -72,6 +76,7 @@ impl Default for ServerConfig {
             port: 50021,
             max_concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             max_queue: 64,
+            scheduling: limit::Scheduling::Fair,
             request_timeout: Duration::from_secs(120),
             max_body_bytes: 4 * 1024 * 1024,
             // OpenAI's own limit for /v1/audio/speech input.
@@ -105,6 +110,7 @@ pub fn router(state: Arc<AppState>) -> Result<Router, ServeError> {
         .merge(stream::routes())
         .merge(ws::routes())
         .merge(docs::routes())
+        .merge(health::routes())
         .fallback(|| async { ApiError::not_found("Not Found") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(
@@ -219,24 +225,28 @@ pub async fn shutdown_signal() {
 }
 
 /// Runs the server on its own tokio runtime until Ctrl-C or SIGTERM (what `yomiage serve`
-/// calls). `on_listening` gets the bound address (useful with port 0) before the first
-/// request is accepted.
+/// calls), warming `warm` (`/health` is 503 until they are). `on_listening` gets the bound
+/// address (useful with port 0) before the first request is accepted.
 pub fn run_blocking(
     state: Arc<AppState>,
+    warm: Vec<yomiage_voices::VoiceId>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async move {
+    let served = rt.block_on(async move {
         let config = state.config().clone();
         let listener = bind(&config.host, config.port).await?;
         on_listening(listener.local_addr()?);
-        state.prepare_streaming_in_background();
+        state.warm_up_in_background(warm);
         let shutdown = async {
             shutdown_signal().await;
             tracing::warn!("shutting down: finishing the requests in flight");
         };
         serve(listener, state, shutdown).await
-    })
+    });
+    // The requests in flight are answered; a warm-up still running is not waited for.
+    rt.shutdown_background();
+    served
 }

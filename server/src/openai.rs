@@ -11,14 +11,14 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 use yomiage_audio::StreamFormat;
-use yomiage_engine::{Audio, Engine, Input, SynthesisOptions};
+use yomiage_engine::{Audio, Collect, Engine, Input, Rendering, SynthesisOptions};
 use yomiage_voices::{Manifest, VoiceId};
 
 use crate::audio;
 use crate::error::ApiError;
 use crate::extract::{parse_json, LimitedBody};
-use crate::limit::CancelToken;
-use crate::state::AppState;
+use crate::limit::Priority;
+use crate::state::{AppState, Turn};
 use crate::stream::{audio_response, Job, Utterance};
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -200,11 +200,11 @@ fn parse_request(state: &AppState, body: &[u8]) -> Result<Speech, ApiError> {
     })
 }
 
-/// Text to speech through the engine's sentence loop; `token` stops it between model calls
-/// when the request is abandoned.
+/// Text to speech through the engine's sentence loop, making way for interactive requests
+/// between sentences; the turn's token stops it when the request is abandoned.
 fn speak(
     engine: &Engine,
-    token: &CancelToken,
+    turn: &mut Turn,
     text: &str,
     voice: &VoiceId,
     speed: f32,
@@ -213,8 +213,18 @@ fn speak(
         speed,
         ..SynthesisOptions::default()
     };
-    match engine.render(Input::Text(text), voice, &opts, token) {
-        Ok(s) => Ok(s.audio),
+    let token = turn.token.clone();
+    let mut sink = turn.fair(Collect::default());
+    match engine.speak(
+        Input::Text(text),
+        voice,
+        &opts,
+        Rendering::Whole,
+        &token,
+        &mut sink,
+    ) {
+        Ok(end) if end.completed => Ok(sink.inner.into_synthesis().audio),
+        Ok(_) => Err(ApiError::cancelled()),
         Err(e) if e.is_nothing_to_say() => Err(ApiError::bad_request(
             "input has nothing speakable (only symbols, emoji or punctuation)",
         )
@@ -251,7 +261,8 @@ async fn speech_inner(
             speed,
             ..SynthesisOptions::default()
         };
-        let utt = Utterance::start(&state, Job::Text { text, opts }, voice);
+        let priority = Priority::of_length(text.chars().count());
+        let utt = Utterance::start(&state, Job::Text { text, opts }, voice, priority);
         let content_type = format.content_type();
         // Text with nothing to say is the input's fault.
         return audio_response(utt, encoding, content_type)
@@ -265,8 +276,11 @@ async fn speech_inner(
             });
     }
     let v = voice.clone();
+    let priority = Priority::of_length(text.chars().count());
     let audio = state
-        .run(move |engine, token| speak(engine, token, &text, &v, speed))
+        .run(priority, move |engine, turn| {
+            speak(engine, turn, &text, &v, speed)
+        })
         .await?;
     state.mark_initialized(&voice);
     let bytes = match format {

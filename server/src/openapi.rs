@@ -467,6 +467,17 @@ fn paths() -> Vec<(&'static str, Op)> {
             Op::new("get", "Other", "Engine version").resp("200", ok_json(json!({"type": "string"}))),
         ),
         (
+            "/health",
+            Op::new("get", "Other", "Ready once every configured voice is warm")
+                .describe(
+                    "503 `{\"status\": \"warming\"}` while `yomiage serve` loads and warms its \
+                     voices (streaming calibration included), then 200 `{\"status\": \"ok\"}`; \
+                     `ready`, `warming` and `failed` list the voices.",
+                )
+                .resp("200", ok_json(json!({"type": "object"})))
+                .resp("503", json!({"description": "Still warming"})),
+        ),
+        (
             "/core_versions",
             Op::new("get", "Other", "Core versions")
                 .resp("200", ok_json(json!({"type": "array", "items": {"type": "string"}}))),

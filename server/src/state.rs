@@ -10,7 +10,7 @@ use yomiage_frontend::UserDictionary;
 use yomiage_voices::{Manifest, VoiceId};
 
 use crate::error::ApiError;
-use crate::limit::{CancelOnDrop, CancelToken, Checkpoint, Limiter};
+use crate::limit::{CancelOnDrop, CancelToken, Checkpoint, Fair, Limiter, Priority, Slot};
 use crate::ServerConfig;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,9 +35,11 @@ pub struct AppState {
     /// (read, change, save, apply) so concurrent edits never lose each other's words.
     pub(crate) user_dict: tokio::sync::Mutex<UserDictionary>,
     pub(crate) user_dict_path: PathBuf,
-    limiter: Limiter,
+    limiter: Arc<Limiter>,
     /// Speakers (style IDs) whose style has been loaded: `/is_initialized_speaker`.
     initialized: Mutex<HashSet<u32>>,
+    /// Voices warming and warm: `/health`.
+    pub(crate) readiness: Mutex<crate::health::Readiness>,
 }
 
 impl AppState {
@@ -68,7 +70,11 @@ impl AppState {
                 source,
             })?;
         engine.set_user_dictionary(&words)?;
-        let limiter = Limiter::new(config.max_concurrency.max(1), config.max_queue);
+        let limiter = Limiter::new(
+            config.max_concurrency.max(1),
+            config.max_queue,
+            config.scheduling,
+        );
         Ok(Arc::new(AppState {
             config,
             engine,
@@ -77,6 +83,7 @@ impl AppState {
             user_dict_path,
             limiter,
             initialized: Mutex::new(HashSet::new()),
+            readiness: Mutex::default(),
         }))
     }
 
@@ -88,35 +95,13 @@ impl AppState {
         &self.manifest
     }
 
-    pub fn limiter(&self) -> &Limiter {
+    pub fn limiter(&self) -> &Arc<Limiter> {
         &self.limiter
     }
 
     /// The engine, for work that manages its own slot and cancellation (streaming).
     pub(crate) fn engine(&self) -> &Engine {
         &self.engine
-    }
-
-    /// Streaming needs per-voice statistics, computed once per voice (about 15 s, then kept on
-    /// disk). Computes them for the default voice in the background if they are missing, so
-    /// the first stream does not wait; other voices calibrate on their first stream. Needs a
-    /// tokio runtime.
-    pub fn prepare_streaming_in_background(self: &Arc<Self>) {
-        let voice = self.manifest.default_voice();
-        let state = self.clone();
-        tokio::task::spawn_blocking(move || {
-            let engine = &state.engine;
-            if engine.streaming_ready(&voice) {
-                return;
-            }
-            tracing::info!(voice = %voice, "calibrating streaming for the default voice (once, about 15 s)");
-            match engine.prepare_streaming(&voice) {
-                Ok(()) => tracing::info!(voice = %voice, "streaming ready"),
-                Err(e) => {
-                    tracing::warn!(voice = %voice, error = %e, "streaming calibration failed")
-                }
-            }
-        });
     }
 
     /// A speaker (VOICEVOX style ID) from the manifest, or 422 naming the known ones.
@@ -148,23 +133,23 @@ impl AppState {
             .contains(&voice.id())
     }
 
-    /// Runs `f` with the engine on the blocking pool, after waiting for a slot. If the
-    /// request's future is dropped (client gone, timeout), the token given to `f` is
-    /// cancelled; work still queued never starts.
-    pub(crate) async fn run<T, F>(self: &Arc<Self>, f: F) -> Result<T, ApiError>
+    /// Runs `f` with the engine on the blocking pool, after waiting for a slot in turn for
+    /// `priority`. If the request's future is dropped (client gone, timeout), the token in
+    /// the [`Turn`] given to `f` is cancelled; work still queued never starts.
+    pub(crate) async fn run<T, F>(self: &Arc<Self>, priority: Priority, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce(&Engine, &CancelToken) -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&Engine, &mut Turn) -> Result<T, ApiError> + Send + 'static,
     {
-        let permit = self.limiter.acquire().await?;
+        let slot = self.limiter.acquire(priority).await?;
         let guard = CancelOnDrop::new();
         let token = guard.token();
         let state = self.clone();
         let joined = tokio::task::spawn_blocking(move || {
             // The slot is held until the work really ends, even if the client left.
-            let _permit = permit;
-            token.check()?;
-            f(&state.engine, &token)
+            let mut turn = Turn { token, slot };
+            turn.token.check()?;
+            f(&state.engine, &mut turn)
         })
         .await;
         guard.disarm();
@@ -191,5 +176,23 @@ impl AppState {
         })
         .await
         .map_err(|_| ApiError::internal("applying the user dictionary failed"))?
+    }
+}
+
+/// A request's turn at the engine: its cancel token and its synthesis slot.
+pub(crate) struct Turn {
+    pub token: CancelToken,
+    slot: Slot,
+}
+
+impl Turn {
+    /// `inner`, making way for interactive requests between sentences.
+    pub fn fair<S>(&mut self, inner: S) -> Fair<'_, S> {
+        Fair::new(inner, &mut self.slot, &self.token)
+    }
+
+    /// Between the parts of a bulk job: see [`Slot::make_way`].
+    pub fn make_way(&mut self) {
+        self.slot.make_way(&self.token)
     }
 }

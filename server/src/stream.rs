@@ -35,6 +35,7 @@ use yomiage_voices::VoiceId;
 
 use crate::error::{loc, ApiError};
 use crate::extract::{parse_json, LimitedBody, VQuery};
+use crate::limit::{Fair, Priority};
 use crate::state::AppState;
 
 pub fn routes() -> Router<Arc<AppState>> {
@@ -64,12 +65,12 @@ pub(crate) struct Utterance {
 }
 
 impl Utterance {
-    /// Queues `job` for a synthesis slot and starts streaming once it has one. Never waits:
-    /// a full queue or a failure arrives as the `End` message.
-    pub fn start(state: &Arc<AppState>, job: Job, voice: VoiceId) -> Utterance {
+    /// Queues `job` for a synthesis slot in turn for `priority` and starts streaming once it
+    /// has one. Never waits: a full queue or a failure arrives as the `End` message.
+    pub fn start(state: &Arc<AppState>, job: Job, voice: VoiceId, priority: Priority) -> Utterance {
         let (tx, rx) = mpsc::unbounded_channel();
         let cancel = CancelToken::new();
-        tokio::spawn(run(state.clone(), job, voice, tx, cancel.clone()));
+        tokio::spawn(run(state.clone(), job, voice, priority, tx, cancel.clone()));
         Utterance { rx, cancel }
     }
 
@@ -110,6 +111,7 @@ async fn run(
     state: Arc<AppState>,
     job: Job,
     voice: VoiceId,
+    priority: Priority,
     tx: mpsc::UnboundedSender<Msg>,
     cancel: CancelToken,
 ) {
@@ -118,7 +120,7 @@ async fn run(
     // Waiting for a slot: leave the queue at once if the listener goes away.
     let permit = tokio::select! {
         _ = tx.closed() => return,
-        r = tokio::time::timeout_at(deadline.into(), state.limiter().acquire()) => match r {
+        r = tokio::time::timeout_at(deadline.into(), state.limiter().acquire(priority)) => match r {
             Ok(Ok(p)) => p,
             Ok(Err(e)) => {
                 let _ = tx.send(Msg::End(Err(e)));
@@ -134,8 +136,9 @@ async fn run(
     let v = voice.clone();
     let events = tx.clone();
     let joined = tokio::task::spawn_blocking(move || {
-        // The slot is held until the work really ends.
-        let _permit = permit;
+        // The slot is held until the work really ends (bulk work makes way between
+        // sentences).
+        let mut slot = permit;
         if cancel.is_cancelled() || events.is_closed() {
             return Ok(StreamEnd {
                 samples: 0,
@@ -143,17 +146,18 @@ async fn run(
             });
         }
         let engine = st.engine();
-        let mut sink = ChannelSink {
+        let channel = ChannelSink {
             events,
             deadline,
             timed_out: false,
         };
+        let mut sink = Fair::new(channel, &mut slot, &cancel);
         let (input, opts) = match &job {
             Job::Text { text, opts } => (Input::Text(text), *opts),
             Job::Query(q) => (Input::Query(q), SynthesisOptions::default()),
         };
         let result = engine.speak(input, &v, &opts, Rendering::Streamed, &cancel, &mut sink);
-        if sink.timed_out {
+        if sink.inner.timed_out {
             tracing::info!("stream ran past the time limit: stopped");
             return Err(ApiError::timeout(limit));
         }
@@ -351,7 +355,8 @@ async fn stream_synthesis(
     let q: AudioQuery = parse_json(&body)?;
     check_stream_format(&q)?;
     let query = q.check().map_err(|e| ApiError::query(&e))?;
-    let utt = Utterance::start(&state, Job::Query(query), voice);
+    let priority = Priority::of_queries([query.get()]);
+    let utt = Utterance::start(&state, Job::Query(query), voice, priority);
     let content_type = match encoding {
         StreamFormat::Pcm => "audio/pcm;rate=24000;channels=1",
         _ => "audio/wav",

@@ -19,7 +19,7 @@ use yomiage_voices::{Speaker, VoiceId};
 use crate::audio;
 use crate::error::{loc, ApiError};
 use crate::extract::{flag, parse_json, LimitedBody, VJson, VQuery};
-use crate::limit::{CancelToken, Checkpoint};
+use crate::limit::{CancelToken, Checkpoint, Priority};
 use crate::state::AppState;
 use crate::VERSION;
 
@@ -132,7 +132,7 @@ async fn initialize_speaker(
     }
     let v = voice.clone();
     state
-        .run(move |engine, _| {
+        .run(Priority::Interactive, move |engine, _| {
             // One tiny prediction loads the style and warms the model for this voice.
             let phrases = parse_kana("ア'").map_err(|e| ApiError::internal(e.to_string()))?;
             engine
@@ -204,8 +204,9 @@ async fn audio_query(
     let voice = state.voice(p.speaker)?;
     check_text(&state, &p.text)?;
     let v = voice.clone();
+    let priority = Priority::of_length(p.text.chars().count());
     let query = state
-        .run(move |engine, _| {
+        .run(priority, move |engine, _| {
             // VOICEVOX answers text with nothing to say with an empty query, not an error.
             let phrases = text_phrases(engine, &p.text, &v)?;
             let mut q = AudioQuery::new(phrases);
@@ -230,8 +231,9 @@ async fn accent_phrases(
         None
     };
     let v = voice.clone();
+    let priority = Priority::of_length(p.text.chars().count());
     let phrases = state
-        .run(move |engine, _| match kana {
+        .run(priority, move |engine, _| match kana {
             Some(phrases) => engine
                 .predict(phrases, &v, AccentMode::Imposed)
                 .map_err(ApiError::engine),
@@ -296,7 +298,7 @@ async fn mora_update(
     check_phrases(&phrases)?;
     let v = voice.clone();
     let out = state
-        .run(move |engine, _| {
+        .run(Priority::Interactive, move |engine, _| {
             let predicted = engine
                 .predict(phrases.clone(), &v, AccentMode::Imposed)
                 .map_err(ApiError::engine)?;
@@ -392,8 +394,11 @@ async fn synthesis(
     let voice = state.voice(p.speaker)?;
     let query = checked_query(&body)?;
     let v = voice.clone();
+    let priority = Priority::of_queries([query.get()]);
     let wav = state
-        .run(move |engine, token| render(engine, token, &query, &v))
+        .run(priority, move |engine, turn| {
+            render(engine, &turn.token, &query, &v)
+        })
         .await?;
     state.mark_initialized(&voice);
     Ok(wav_response(wav))
@@ -427,12 +432,14 @@ async fn multi_synthesis(
         checked.push(c);
     }
     let v = voice.clone();
+    let priority = Priority::of_queries(checked.iter().map(CheckedQuery::get));
     let zip = state
-        .run(move |engine, token| {
-            let wavs = checked
-                .iter()
-                .map(|q| render(engine, token, q, &v))
-                .collect::<Result<Vec<_>, _>>()?;
+        .run(priority, move |engine, turn| {
+            let mut wavs = Vec::with_capacity(checked.len());
+            for q in &checked {
+                turn.make_way();
+                wavs.push(render(engine, &turn.token, q, &v)?);
+            }
             audio::zip_wavs(&wavs)
         })
         .await?;

@@ -35,6 +35,7 @@ use yomiage_voices::VoiceId;
 use crate::audio;
 use crate::error::ApiError;
 use crate::extract::{parse_json, VQuery};
+use crate::limit::Priority;
 use crate::state::AppState;
 use crate::stream::{check_stream_format, Job, Msg, Utterance};
 
@@ -182,7 +183,8 @@ impl Session {
                     self.interrupt().await?;
                     self.last_id += 1;
                     let id = self.last_id;
-                    let utt = Utterance::start(&self.state, job, voice);
+                    // A chat line: before bulk work (see `limit`).
+                    let utt = Utterance::start(&self.state, job, voice, Priority::Interactive);
                     self.current = Some(Current {
                         id,
                         utt,

@@ -4,7 +4,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
+use yomiage_server::limit::Scheduling;
 use yomiage_server::{AppState, ServerConfig};
+use yomiage_voices::{Manifest, VoiceId};
 
 use super::{AccentArgs, DeviceArgs};
 use crate::assets::Assets;
@@ -37,8 +39,23 @@ pub struct Args {
     /// Allow browser pages from this origin (repeatable; `*` for any). CORS is off without it.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
+    /// Voices to warm before `/health` reports ready (repeatable; `all` = every voice, `none`
+    /// = report ready at once). Each first warm-up calibrates streaming once (about 15 s,
+    /// then kept on disk).
+    #[arg(long = "warm", value_name = "VOICE", default_value = "all")]
+    warm: Vec<String>,
+    /// Order of the synthesis queue: `fair` (short lines before long texts, long texts make
+    /// way between sentences) or `fifo` (first come, first served).
+    #[arg(long, value_enum, default_value_t = SchedulingArg::Fair)]
+    scheduling: SchedulingArg,
     #[command(flatten)]
     device: DeviceArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SchedulingArg {
+    Fair,
+    Fifo,
 }
 
 impl Args {
@@ -59,12 +76,35 @@ impl Args {
             max_body_bytes: self.max_body_bytes,
             max_text_chars: self.max_text_chars,
             cors_origins: self.cors_origins.clone(),
+            scheduling: match self.scheduling {
+                SchedulingArg::Fair => Scheduling::Fair,
+                SchedulingArg::Fifo => Scheduling::Fifo,
+            },
         })
+    }
+
+    /// The voices `--warm` names.
+    fn warm(&self, manifest: &Manifest) -> Result<Vec<VoiceId>> {
+        let mut voices = Vec::new();
+        for name in &self.warm {
+            match name.as_str() {
+                "all" => voices.extend(manifest.voices()),
+                "none" => {}
+                other => voices.push(
+                    manifest
+                        .voice(other)
+                        .with_context(|| format!("--warm {other}"))?,
+                ),
+            }
+        }
+        voices.dedup_by(|a, b| a.id() == b.id());
+        Ok(voices)
     }
 }
 
 pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     let config = args.config()?;
+    let warm = args.warm(assets.manifest())?;
     // The server reads and applies the user dictionary itself (and edits it over HTTP).
     let mut options = args.device.engine(args.accent);
     options.user_words = false;
@@ -81,7 +121,7 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
         config,
     )
     .context("starting the server")?;
-    yomiage_server::run_blocking(state, |addr| {
+    yomiage_server::run_blocking(state, warm, |addr| {
         eprintln!("yomiage serve: listening on http://{addr} (API docs at http://{addr}/docs)");
     })
     .context("serving")?;

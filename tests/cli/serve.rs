@@ -126,4 +126,8 @@ fn serve_refuses_bad_settings_cleanly() {
         "{}",
         common::stderr(&out)
     );
+    let out = common::run(common::yomiage().args(["serve", "--warm", "nobody", "--port", "0"]));
+    common::assert_clean_failure(&out);
+    let err = common::stderr(&out);
+    assert!(err.contains("--warm nobody"), "{err}");
 }

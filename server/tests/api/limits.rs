@@ -217,3 +217,103 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
     // New connections are no longer accepted.
     assert!(c.get(s.url("/version")).send().await.is_err());
 }
+
+/// With one slot busy on a long text, a chat line sent afterwards is answered before the long
+/// text ends (it makes way between sentences); first come, first served, it would wait for
+/// the whole text. Order, not timing, is what is checked.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_short_line_is_not_queued_behind_a_long_text() {
+    use yomiage_server::limit::Scheduling;
+    for scheduling in [Scheduling::Fair, Scheduling::Fifo] {
+        let mut cfg = config();
+        cfg.max_concurrency = 1;
+        cfg.scheduling = scheduling;
+        let s = TestServer::start(cfg).await;
+        let c = client();
+        let url = s.url("/v1/audio/speech");
+        let (c2, u2) = (c.clone(), url.clone());
+        // 10 sentences, 140 characters: bulk.
+        let long = tokio::spawn(async move {
+            let r = c2
+                .post(u2)
+                .json(&speech(&long_input(10)))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.bytes().await.unwrap();
+            Instant::now()
+        });
+        wait_until("the long text to start", Duration::from_secs(60), || {
+            s.state.limiter().running() == 1
+        })
+        .await;
+        let r = c
+            .post(&url)
+            .json(&speech("こんにちは。"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(speech_wav(&r.bytes().await.unwrap()).seconds() > 0.3);
+        let short_done = Instant::now();
+        let long_done = long.await.unwrap();
+        eprintln!(
+            "{scheduling:?}: the short line ended {:?} {} the long text",
+            if short_done < long_done {
+                long_done - short_done
+            } else {
+                short_done - long_done
+            },
+            if short_done < long_done {
+                "before"
+            } else {
+                "after"
+            }
+        );
+        assert_eq!(
+            short_done < long_done,
+            scheduling == Scheduling::Fair,
+            "{scheduling:?}"
+        );
+        assert_eq!(s.state.limiter().running(), 0);
+    }
+}
+
+/// `/health` is 503 while the voices warm and 200 once they are, each then initialized.
+#[tokio::test(flavor = "multi_thread")]
+async fn health_reports_ready_only_once_voices_are_warm() {
+    let s = TestServer::start(config()).await;
+    let c = client();
+    // Nobody asked to warm: ready.
+    let r = c.get(s.url("/health")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let voice = s.state.manifest().default_voice();
+    s.state.warm_up_in_background(vec![voice.clone()]);
+    assert!(!s.state.is_ready());
+    let r = c.get(s.url("/health")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "warming", "{v}");
+    assert_eq!(v["warming"], json!([voice.name()]), "{v}");
+    wait_until("warm", Duration::from_secs(120), || s.state.is_ready()).await;
+    let v: Value = c
+        .get(s.url("/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "ok", "{v}");
+    assert_eq!(v["ready"], json!([voice.name()]), "{v}");
+    let r: Value = c
+        .get(s.url(&format!("/is_initialized_speaker?speaker={}", voice.id())))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r, json!(true));
+}

@@ -47,6 +47,24 @@ if [ -z "$url" ]; then
   exit 1
 fi
 
+# Ready means ready: the clients start once /health says every voice is warm (the first
+# start on a machine calibrates each voice's streaming once, about 15 s each).
+ready="$("$venv/bin/python" - "$url" <<'PY'
+import json, sys, time, urllib.error, urllib.request
+start = time.monotonic()
+while time.monotonic() - start < 600:
+    try:
+        with urllib.request.urlopen(sys.argv[1] + "/health", timeout=5) as r:
+            print(f"ready after {time.monotonic() - start:.1f} s: {json.load(r)}")
+            sys.exit(0)
+    except urllib.error.HTTPError as e:
+        assert e.code == 503, f"/health answered {e.code}"
+    time.sleep(0.5)
+sys.exit("yomiage serve did not become ready within 600 s")
+PY
+)" || { cat "$log" >&2; exit 1; }
+echo "$ready"
+
 echo "python clients against yomiage serve at $url"
 "$venv/bin/python" server/tests/clients/check_clients.py "$url"
 kill -TERM "$pid"
