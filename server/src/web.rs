@@ -67,7 +67,9 @@ async fn asset(Path(file): Path<String>) -> Response {
 
 /// `POST /accent_notation` with accent phrases: their kana notation (what `/accent_phrases`
 /// with `is_kana` reads back) and each phrase's tones as `"H"`/`"L"` letters.
-async fn accent_notation(VJson(phrases): VJson<Vec<AccentPhrase>>) -> Result<Json<Value>, ApiError> {
+async fn accent_notation(
+    VJson(phrases): VJson<Vec<AccentPhrase>>,
+) -> Result<Json<Value>, ApiError> {
     if let Some(i) = phrases.iter().position(|p| p.accent > p.moras.len()) {
         return Err(ApiError::validation(
             vec![json!("body"), json!(i), json!("accent")],

@@ -56,19 +56,20 @@ function onEvent(type, u, msg) {
       if (item) item.meta.textContent = `エラー: ${msg.message}`;
       break;
     case 'end':
-      if (item && !u.end.completed) item.meta.textContent += '（中断）';
+      if (item && !u.end.completed) markInterrupted(item);
       break;
     case 'stopped':
-      for (const [x, it] of items) {
-        if (x.interrupted && !it.li.classList.contains('cut')) {
-          it.li.classList.add('cut');
-          it.meta.textContent += '（中断）';
-        }
-      }
+      for (const [x, it] of items) if (x.interrupted) markInterrupted(it);
       break;
     default:
   }
   $('gaps').textContent = String(stats.gaps);
+}
+
+function markInterrupted(item) {
+  if (item.li.classList.contains('interrupted')) return;
+  item.li.classList.add('interrupted');
+  item.meta.textContent += '（中断）';
 }
 
 function lines() {

@@ -269,7 +269,6 @@ try {
     const aEnd = a.startAt + a.samples / RATE;
     assert.ok(b.startAt >= aEnd - 1e-6, `second line starts at ${b.startAt}, first ends ${aEnd}`);
     await page.waitForFunction(() => window.__talkStats.activeSources === 0, null, WAIT);
-    await page.screenshot({ path: path.join(artifacts, 'talk.png'), fullPage: true });
   });
 
   await check('talk: a new line interrupts, stop stops', async () => {
@@ -288,7 +287,13 @@ try {
     assert.ok(old.interrupted, 'the first line was interrupted');
     assert.equal(old.end.completed, false, 'the server stopped it');
     assert.ok(old.chunks.every((c) => c.arrived <= old.stoppedAt), 'nothing of it was scheduled after the interrupt');
+    const shown = await page.$$eval('#log li', (els) => els.map((e) => [e.textContent, e.getBoundingClientRect().width]));
+    const line = shown.find(([t]) => t.startsWith('吾輩は猫である'));
+    assert.ok(line && line[0].split('（中断）').length === 2 && line[1] > 300, `the log marks it once: ${shown}`);
     await page.waitForFunction(() => window.__talkStats.utterances[4].startAt !== null, null, WAIT);
+    // The mouth opens for the interrupting line (its first vowel is heard).
+    await page.waitForFunction(() => document.querySelector('#viseme').textContent !== 'closed', null, WAIT);
+    await page.screenshot({ path: path.join(artifacts, 'talk.png'), fullPage: true });
     await page.click('#stop');
     s = await stats();
     assert.equal(s.activeSources, 0, 'stop silenced everything at once');

@@ -21,36 +21,9 @@ if ! cmp -s "$here/package-lock.json" "$here/node_modules/.yomiage-lock" 2>/dev/
   cp "$here/package-lock.json" "$here/node_modules/.yomiage-lock"
 fi
 
-# YOMIAGE_BIN: a yomiage binary already built (scripts/test.sh passes the test build's).
-bin="${YOMIAGE_BIN:-}"
-if [ -z "$bin" ]; then
-  cargo build --quiet --bin yomiage
-  bin="$target/debug/yomiage"
-fi
-tmp="$(mktemp -d)"
-log="$tmp/serve.log"
-# Its own empty user dictionary (the test adds a word), no installs behind the test's back.
-YOMIAGE_AUTO_SETUP=0 YOMIAGE_USER_DICT="$tmp/user_dict.json" \
-  "$bin" serve --port 0 2>"$log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-
-url=""
-for _ in $(seq 1 600); do
-  url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n1 || true)"
-  [ -n "$url" ] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    cat "$log" >&2
-    echo "yomiage serve exited before listening" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  cat "$log" >&2
-  echo "yomiage serve did not start within 60 s" >&2
-  exit 1
-fi
+# A real server with its own empty user dictionary (the test adds a word).
+source server/tests/serve.sh
+start_server
 
 echo "browser test (chromium + playwright-core) against yomiage serve at $url"
 rm -rf "$artifacts"
@@ -64,6 +37,4 @@ if [ "$status" -ne 0 ]; then
   echo "browser test FAILED (exit $status); screenshots in $artifacts" >&2
   exit "$status"
 fi
-kill -TERM "$pid"
-wait "$pid" # graceful shutdown exits 0
-trap 'rm -rf "$tmp"' EXIT
+stop_server_gracefully
