@@ -78,12 +78,13 @@ export function render(root, phrases, o) {
         'data-p': p,
         'data-m': k,
         'aria-label': `${m.text} ${tone}${nucleus ? ' アクセント核' : ''}`,
-        title: 'クリックでアクセント核',
+        title: nucleus ? 'クリックで平板' : 'クリックでアクセント核',
         tabindex: o.focus && o.focus.p === p && o.focus.m === k ? '0' : '-1',
       }, cells);
       el('span', { class: 'mt', text: m.text }, b);
       el('small', { text: tones[k] || '' }, b);
-      b.addEventListener('click', () => o.onAccent(p, k + 1));
+      // Clicking the nucleus again makes the phrase flat.
+      b.addEventListener('click', () => o.onAccent(p, nucleus ? 0 : k + 1));
       b.addEventListener('keydown', (e) => o.onKey(e, p, k));
       b.addEventListener('focus', () => o.onFocus(p, k));
       if (k + 1 < n) {

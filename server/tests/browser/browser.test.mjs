@@ -101,6 +101,14 @@ try {
     assert.equal(m[nucleus].tone, 'L');
     assert.ok(m[nucleus - 1].nucleus);
 
+    // Clicking the nucleus again makes the phrase flat; clicking it once more puts it back.
+    await page.click(`.mora[data-p="0"][data-m="${nucleus - 1}"]`);
+    await page.waitForFunction(() => window.__editor.query.accent_phrases[0].accent === 0, null, WAIT);
+    assert.equal((await morasOf())[0].map((x) => x.tone).join(''), 'L' + 'H'.repeat(m.length - 1));
+    await page.click(`.mora[data-p="0"][data-m="${nucleus - 1}"]`);
+    await page.waitForFunction((k) => window.__editor.query.accent_phrases[0].accent === k, nucleus, WAIT);
+    await page.waitForFunction(() => !document.body.classList.contains('busy'), null, WAIT);
+
     await page.keyboard.press('p'); // focus is on the nucleus mora: P plays
     const speak = await waitFor(() => sent.filter((c) => c.type === 'speak' && c.query).at(-1));
     const q = speak.query;
@@ -160,6 +168,36 @@ try {
     assert.equal(await page.evaluate(() => window.__editor.query.accent_phrases[0].moras.length), 1);
     await page.click('.phrase[data-p="0"] button[title^="次の句と結合"]');
     await page.waitForFunction((k) => window.__editor.query.accent_phrases.length === k, n, WAIT);
+  });
+
+  await check('editor: drag a pitch up and a length longer; keys do the same', async () => {
+    const q0 = await page.evaluate(() => window.__editor.query.accent_phrases[0].moras[1]);
+    const dragBy = async (selector, dy) => {
+      const box = await page.locator(selector).boundingBox();
+      const x = box.x + box.width / 2;
+      const y = box.y + Math.min(box.height / 2, 3);
+      await page.mouse.move(x, y);
+      await page.mouse.down();
+      await page.mouse.move(x, y + dy / 2);
+      await page.mouse.move(x, y + dy);
+      await page.mouse.up();
+    };
+    await dragBy('.phrase[data-p="0"] svg.pitch circle[data-m="1"]', -15);
+    await dragBy('.phrase[data-p="0"] svg.length rect[data-m="1"]', -10);
+    const q1 = await page.evaluate(() => window.__editor.query.accent_phrases[0].moras[1]);
+    assert.ok(q1.pitch > q0.pitch + 0.05, `pitch ${q0.pitch} → ${q1.pitch}`);
+    assert.ok(q1.vowel_length > q0.vowel_length + 0.02, `length ${q0.vowel_length} → ${q1.vowel_length}`);
+    await page.focus('.mora[data-p="0"][data-m="1"]');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Shift+ArrowDown');
+    const q2 = await page.evaluate(() => window.__editor.query.accent_phrases[0].moras[1]);
+    assert.ok(Math.abs(q1.pitch - 0.05 - q2.pitch) < 1e-6 && Math.abs(q1.vowel_length - 0.01 - q2.vowel_length) < 1e-6,
+      `keys: ${JSON.stringify([q1, q2])}`);
+    // What is played is what is shown: the query sent carries the edits.
+    await page.click('#play');
+    const speak = await waitFor(() => sent.filter((c) => c.type === 'speak' && c.query).at(-1)?.query.accent_phrases[0].moras[1].pitch === q2.pitch && sent.at(-1));
+    assert.ok(speak);
+    await page.click('#stop');
   });
 
   await check('editor: invalid kana shows the server\'s message with its position', async () => {
