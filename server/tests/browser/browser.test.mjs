@@ -28,6 +28,8 @@ const context = await chromium.launchPersistentContext(profile, {
   args: [
     '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
     '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    // Containers often have a tiny /dev/shm; chromium then crashes its renderer.
+    '--disable-dev-shm-usage',
     // No audio device here: Web Audio still runs its clock; no gesture needed to start it.
     '--autoplay-policy=no-user-gesture-required',
   ],
