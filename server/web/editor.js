@@ -193,6 +193,8 @@ async function joinNext(p) {
 }
 
 function keyOnMora(e, p, m) {
+  // Browser shortcuts (Ctrl+0, Alt+←…) stay the browser's.
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
   const phrases = state.query.accent_phrases;
   const mora = phrases[p].moras[m];
   const step = (dp, dm) => {
@@ -298,6 +300,8 @@ async function loadJson(file) {
     throw new Error(`${file.name} は JSON ではありません: ${e.message}`);
   }
   if (!q || !Array.isArray(q.accent_phrases)) throw new Error(`${file.name} は AudioQuery ではありません（accent_phrases がありません）`);
+  // The server reads the phrases first: a broken file is reported and the editor keeps its query.
+  await api('POST', '/accent_notation', { body: q.accent_phrases });
   state.query = q;
   syncSliders(q);
   state.focus = { p: 0, m: 0 };

@@ -160,6 +160,13 @@ try {
     fs.writeFileSync(file, JSON.stringify(saved));
     await page.setInputFiles('#load-json', file);
     await page.waitForFunction((k) => window.__editor.query.accent_phrases[0].accent === k, nucleus, WAIT);
+    // A broken file: the server's complaint is shown and the editor keeps its query.
+    const broken = path.join(artifacts, 'broken-query.json');
+    fs.writeFileSync(broken, JSON.stringify({ accent_phrases: [{ moras: 'x', accent: 1 }] }));
+    await page.setInputFiles('#load-json', broken);
+    await page.waitForSelector('#error:not([hidden])', WAIT);
+    assert.match(await page.textContent('#error'), /moras/);
+    assert.equal(await page.evaluate(() => window.__editor.query.accent_phrases[0].accent), nucleus);
   });
 
   await check('editor: split and join a phrase', async () => {
