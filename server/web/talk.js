@@ -8,7 +8,9 @@ import { StreamPlayer, visemeAt } from './player.js';
 
 const $ = (id) => document.getElementById(id);
 const speaker = () => Number($('voice').value || 0);
-const player = new StreamPlayer({ speaker, onEvent });
+// `?lead=0.3`: a larger cushion before the first chunk (a slow or busy server).
+const lead = Number(new URLSearchParams(location.search).get('lead')) || 0.15;
+const player = new StreamPlayer({ speaker, lead, onEvent });
 const stats = player.stats;
 stats.visemes = [];
 // Read by the browser test (and useful in the console).
@@ -63,7 +65,7 @@ function onEvent(type, u, msg) {
       break;
     default:
   }
-  $('gaps').textContent = String(stats.gaps);
+  $('gaps').textContent = `${stats.gaps}（クッション ${Math.round(player.lead * 1000)} ms）`;
 }
 
 function markInterrupted(item) {

@@ -274,6 +274,7 @@ try {
     // Each chunk starts exactly where the previous one ends; the only exception allowed is
     // a chunk that arrived after that end (the server fell behind: counted as a gap).
     let late = 0;
+    let worst = 0;
     for (let i = 1; i < u.chunks.length; i++) {
       const prev = u.chunks[i - 1];
       const end = prev.at + prev.duration;
@@ -283,9 +284,11 @@ try {
       assert.ok(u.chunks[i].arrived > end - 0.005 && gap > 0 && gap < 0.03 + (u.chunks[i].arrived - end),
         `chunk ${i} starts ${(gap * 1000).toFixed(1)} ms off the previous end; chunks (at, duration, arrived): ${table}`);
       late += 1;
+      worst = Math.max(worst, gap);
     }
     assert.equal(u.gaps, late, 'every late chunk was counted');
-    console.log(`     ${u.chunks.length} chunks back to back, ${late} arrived late (machine load: ${os.loadavg()[0].toFixed(1)})`);
+    console.log(`     ${u.chunks.length} chunks back to back, ${late} arrived late (longest gap ${(worst * 1000).toFixed(0)} ms; `
+      + `machine load ${os.loadavg()[0].toFixed(1)})`);
     assert.ok(u.timelines.length >= 3, `${u.timelines.length} timelines for 3 sentences`);
     for (const tl of u.timelines) {
       assert.ok(tl.samplesBefore / RATE <= tl.firstStart + 1e-9,
