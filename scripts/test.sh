@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 target="${CARGO_TARGET_DIR:-target}"
 
-# Debian packages the build or setup need (only installed when missing).
+# Debian packages the build or setup need, and the browser test's (only installed when
+# missing).
+prereqs_browser=1
 source scripts/prereqs.sh
 
 # One build, the test build, for everything below: every test binary (the integration tests
@@ -23,5 +25,8 @@ yomiage="$target/debug/yomiage"
 
 # The HTTP server driven by real client libraries from PyPI (OpenAI SDK, voicevox-client).
 YOMIAGE_BIN="$yomiage" ./server/tests/clients/run.sh
+
+# The accent editor and the talk view in Debian's chromium (playwright-core from npm).
+YOMIAGE_BIN="$yomiage" ./server/tests/browser/run.sh
 
 cargo test --workspace --all-targets 2>&1

@@ -12,7 +12,7 @@
 //! chunk.
 //!
 //! Routes are grouped by API ([`voicevox`], [`user_dict`], [`openai`], [`stream`], [`ws`],
-//! [`docs`]) and merged in [`router`].
+//! [`docs`], the browser pages in [`web`]) and merged in [`router`].
 
 mod audio;
 mod cancel;
@@ -27,6 +27,7 @@ mod state;
 mod stream;
 mod user_dict;
 mod voicevox;
+mod web;
 mod ws;
 
 use std::future::Future;
@@ -111,6 +112,7 @@ pub fn router(state: Arc<AppState>) -> Result<Router, ServeError> {
         .merge(ws::routes())
         .merge(docs::routes())
         .merge(health::routes())
+        .merge(web::routes())
         .fallback(|| async { ApiError::not_found("Not Found") })
         .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
         .layer(axum::middleware::from_fn_with_state(

@@ -509,6 +509,29 @@ fn paths() -> Vec<(&'static str, Op)> {
             Op::new("get", "Other", "This document as a page")
                 .resp("200", json!({"description": "HTML", "content": {"text/html": {}}})),
         ),
+        (
+            "/accent_notation",
+            Op::new("post", "Query editing", "Kana notation and H/L tones of accent phrases")
+                .describe("What the editor shows for edited phrases: `kana`, the AquesTalk-style \
+                    notation (as `/accent_phrases?is_kana=true` reads it), and `tones`, one string \
+                    of `H`/`L` letters per phrase.")
+                .body(phrases())
+                .resp("200", ok_json(json!({"type": "object", "properties": {
+                    "kana": {"type": "string"},
+                    "tones": {"type": "array", "items": {"type": "string"}},
+                }})))
+                .resp("422", validation_error()),
+        ),
+        (
+            "/editor",
+            Op::new("get", "Other", "The accent editor (a browser page)")
+                .resp("200", json!({"description": "HTML", "content": {"text/html": {}}})),
+        ),
+        (
+            "/talk",
+            Op::new("get", "Other", "The talk view: streamed speech with lip-sync (a browser page)")
+                .resp("200", json!({"description": "HTML", "content": {"text/html": {}}})),
+        ),
     ]
 }
 

@@ -1,6 +1,7 @@
 //! The server's integration tests, in one test binary: the HTTP APIs (`voicevox_api`,
-//! `openai_api`, `stream_api`, `user_dict_api`) and the limits (`limits`), each test on a real
-//! server on loopback over the one engine this process shares (the testkit's server harness).
+//! `openai_api`, `stream_api`, `user_dict_api`), the browser pages' files (`web_pages`) and
+//! the limits (`limits`), each test on a real server on loopback over the one engine this
+//! process shares (the testkit's server harness).
 
 mod common {
     pub use yomiage_testkit::server::*;
@@ -11,3 +12,4 @@ mod openai_api;
 mod stream_api;
 mod user_dict_api;
 mod voicevox_api;
+mod web_pages;

@@ -225,6 +225,10 @@ async fn openapi_document_covers_the_routes_and_docs_page_renders() {
         "/ws",
         "/openapi.json",
         "/docs",
+        "/accent_notation",
+        "/editor",
+        "/talk",
+        "/health",
     ] {
         assert!(paths.contains_key(required), "{required} is not documented");
     }

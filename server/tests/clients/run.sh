@@ -16,57 +16,9 @@ if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$venv/requirements.txt"; then
   cp "$req" "$venv/requirements.txt"
 fi
 
-# YOMIAGE_BIN: a yomiage binary already built (scripts/test.sh passes the test build's).
-bin="${YOMIAGE_BIN:-}"
-if [ -z "$bin" ]; then
-  cargo build --quiet --bin yomiage
-  bin="$target/debug/yomiage"
-fi
-tmp="$(mktemp -d)"
-log="$tmp/serve.log"
-# Its own empty user dictionary, and no installs behind the test command's back.
-YOMIAGE_AUTO_SETUP=0 YOMIAGE_USER_DICT="$tmp/user_dict.json" \
-  "$bin" serve --port 0 2>"$log" &
-pid=$!
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-
-url=""
-for _ in $(seq 1 600); do
-  url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n1 || true)"
-  [ -n "$url" ] && break
-  if ! kill -0 "$pid" 2>/dev/null; then
-    cat "$log" >&2
-    echo "yomiage serve exited before listening" >&2
-    exit 1
-  fi
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  cat "$log" >&2
-  echo "yomiage serve did not start within 60 s" >&2
-  exit 1
-fi
-
-# Ready means ready: the clients start once /health says every voice is warm (the first
-# start on a machine calibrates each voice's streaming once, about 15 s each).
-ready="$("$venv/bin/python" - "$url" <<'PY'
-import json, sys, time, urllib.error, urllib.request
-start = time.monotonic()
-while time.monotonic() - start < 600:
-    try:
-        with urllib.request.urlopen(sys.argv[1] + "/health", timeout=5) as r:
-            print(f"ready after {time.monotonic() - start:.1f} s: {json.load(r)}")
-            sys.exit(0)
-    except urllib.error.HTTPError as e:
-        assert e.code == 503, f"/health answered {e.code}"
-    time.sleep(0.5)
-sys.exit("yomiage serve did not become ready within 600 s")
-PY
-)" || { cat "$log" >&2; exit 1; }
-echo "$ready"
+source server/tests/serve.sh
+start_server
 
 echo "python clients against yomiage serve at $url"
 "$venv/bin/python" server/tests/clients/check_clients.py "$url"
-kill -TERM "$pid"
-wait "$pid" # graceful shutdown exits 0
-trap 'rm -rf "$tmp"' EXIT
+stop_server_gracefully
