@@ -24,4 +24,8 @@ yomiage="$target/debug/yomiage"
 # The HTTP server driven by real client libraries from PyPI (OpenAI SDK, voicevox-client).
 YOMIAGE_BIN="$yomiage" ./server/tests/clients/run.sh
 
+# The Python package (PyO3 wheel built by maturin into the same target directory) with
+# pytest, and `yomiage-library` on a two-node Ray cluster on loopback.
+YOMIAGE_BIN="$yomiage" ./python/tests/run.sh
+
 cargo test --workspace --all-targets 2>&1
