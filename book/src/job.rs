@@ -176,8 +176,14 @@ impl Job {
     pub fn finish(self) -> Result<Report> {
         let outdir = &self.outdir;
         let planned = &self.planned;
-        let mut manifest = self.manifest.into_inner().unwrap_or_else(|p| p.into_inner());
-        let mut outcomes = self.outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
+        let mut manifest = self
+            .manifest
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
+        let mut outcomes = self
+            .outcomes
+            .into_inner()
+            .unwrap_or_else(|p| p.into_inner());
         outcomes.sort_by_key(|o| o.0);
         let current: HashSet<&str> = planned.iter().map(|p| p.file.as_str()).collect();
         let stale: Vec<(usize, String)> = manifest
@@ -231,7 +237,8 @@ impl Job {
             .collect();
         let book = &self.book;
         let playlist = write_playlist(book, outdir, &finished)?;
-        let book_json = write_book_json(book, &self.settings, outdir, &finished, &self.skipped_empty)?;
+        let book_json =
+            write_book_json(book, &self.settings, outdir, &finished, &self.skipped_empty)?;
         Ok(Report {
             audio_seconds: finished.iter().map(|(_, e)| e.duration_s).sum(),
             outcomes,

@@ -22,7 +22,9 @@ impl Settings {
             ("chapter-pause", self.chapter_pause),
         ] {
             if !(0.0..=60.0).contains(&v) {
-                return bad(format!("--{name} must be between 0 and 60 seconds, not {v}"));
+                return bad(format!(
+                    "--{name} must be between 0 and 60 seconds, not {v}"
+                ));
             }
         }
         if !(-70.0..=-5.0).contains(&self.loudness_lufs) {

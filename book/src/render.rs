@@ -14,8 +14,8 @@ use yomiage_engine::{
 use yomiage_voices::VoiceId;
 
 use crate::encode::{self, Format, Mark, Tags};
-use crate::loudness::{self, Normalized};
 use crate::job::Job;
+use crate::loudness::{self, Normalized};
 use crate::manifest::{self, hash, Entry, CACHE_DIR};
 use crate::{Book, BookError, Chapter, Result};
 
@@ -406,6 +406,7 @@ pub fn render_book(
 
 /// Renders one planned chapter into `outdir`: speech from the cache or the engine, normalized,
 /// encoded through a temp file and a rename. The manifest is not touched (see [`Job::record`]).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn render_chapter(
     engine: &Engine,
     voice: &VoiceId,

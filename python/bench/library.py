@@ -93,9 +93,10 @@ def cluster(books: Path, out: Path) -> tuple[float, float, str]:
     finally:
         subprocess.run([ray, "stop", "--force"], capture_output=True, timeout=120)
         shutil.rmtree(temp, ignore_errors=True)
-    audio = sum(json.loads((out / b.stem / "book.json").read_text())["chapters"][i]["duration_s"]
-                for b in sorted(books.iterdir())
-                for i in range(len(json.loads((out / b.stem / "book.json").read_text())["chapters"])))
+    audio = 0.0
+    for book in sorted(books.iterdir()):
+        chapters = json.loads((out / book.stem / "book.json").read_text())["chapters"]
+        audio += sum(c["duration_s"] for c in chapters)
     return audio, wall, r.stdout.strip()
 
 

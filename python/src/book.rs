@@ -53,7 +53,10 @@ mod exact {
         match v {
             Value::Number(n) if n.is_f64() => {
                 let bits = n.as_f64().unwrap_or_default().to_bits();
-                Value::Object(Map::from_iter([(KEY.to_owned(), Value::from(format!("{bits:016x}")))]))
+                Value::Object(Map::from_iter([(
+                    KEY.to_owned(),
+                    Value::from(format!("{bits:016x}")),
+                )]))
             }
             Value::Array(a) => Value::Array(a.into_iter().map(encode).collect()),
             Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, encode(v))).collect()),
@@ -68,7 +71,8 @@ mod exact {
                     .as_str()
                     .and_then(|s| u64::from_str_radix(s, 16).ok())
                     .map(f64::from_bits);
-                f.and_then(Number::from_f64).map_or(Value::Null, Value::Number)
+                f.and_then(Number::from_f64)
+                    .map_or(Value::Null, Value::Number)
             }
             Value::Array(a) => Value::Array(a.into_iter().map(decode).collect()),
             Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, decode(v))).collect()),
@@ -84,6 +88,9 @@ mod exact {
         serde_json::from_value(decode(serde_json::from_str(text)?))
     }
 }
+
+/// (track, title, file name, size in characters, already done).
+type ChapterRow = (usize, String, String, u64, bool);
 
 #[pyclass(frozen, module = "yomiage._native")]
 pub struct BookJob {
@@ -296,7 +303,7 @@ impl BookJob {
     }
 
     /// The planned chapters: (track, title, file name, size in characters, already done).
-    fn chapters(&self) -> PyResult<Vec<(usize, String, String, u64, bool)>> {
+    fn chapters(&self) -> PyResult<Vec<ChapterRow>> {
         self.with_job(|job| {
             Ok(job
                 .planned()

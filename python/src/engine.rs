@@ -35,7 +35,11 @@ fn device(name: &str) -> PyResult<DeviceRequest> {
         "cpu" => DeviceRequest::Cpu,
         "cuda" => DeviceRequest::Cuda,
         "auto" => DeviceRequest::Auto,
-        other => return Err(value_err(format!("unknown device {other:?} (cpu, cuda or auto)"))),
+        other => {
+            return Err(value_err(format!(
+                "unknown device {other:?} (cpu, cuda or auto)"
+            )))
+        }
     })
 }
 
@@ -121,9 +125,7 @@ impl Engine {
         };
         let assets = self::assets(user_dict)?;
         let voice = assets.manifest().voice(voice).map_err(err)?;
-        let inner = py
-            .detach(|| assets.load_engine(&options))
-            .map_err(err)?;
+        let inner = py.detach(|| assets.load_engine(&options)).map_err(err)?;
         Ok(Engine {
             inner: Arc::new(inner),
             voice,

@@ -94,7 +94,9 @@ impl Stream {
             (rx, msg)
         });
         *guard = Some(rx);
-        let pair = |kind: &str, value: Bound<'py, PyAny>| PyTuple::new(py, [kind.into_bound_py_any(py)?, value]);
+        let pair = |kind: &str, value: Bound<'py, PyAny>| {
+            PyTuple::new(py, [kind.into_bound_py_any(py)?, value])
+        };
         let json = |v: serde_json::Value| v.to_string().into_bound_py_any(py);
         match msg {
             None => {

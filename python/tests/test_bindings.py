@@ -203,3 +203,13 @@ def test_a_job_refuses_an_engine_that_analyses_otherwise(engine, books, tmp_path
     job = yomiage.BookJob(books / "kawa.txt", tmp_path / "o", format="wav", accent="rules")
     with pytest.raises(ValueError, match="analysis"):
         job.render_chapter(engine, 1)
+
+
+def test_the_console_script_is_installed() -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).parent / "yomiage-library"
+    r = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "--address" in r.stdout, r.stderr
