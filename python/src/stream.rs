@@ -15,8 +15,8 @@ use yomiage_voices::VoiceId;
 
 use crate::{message, samples_bytes, YomiageError};
 
-/// Events waiting for Python at most (a few seconds of audio).
-const QUEUE: usize = 32;
+/// Events waiting for Python at most (a few chunks: the synthesis keeps a little ahead).
+const QUEUE: usize = 8;
 
 enum Msg {
     Event(StreamEvent),
@@ -75,7 +75,8 @@ impl Stream {
 
 #[pymethods]
 impl Stream {
-    /// Stops the synthesis within one chunk; the iterator then ends with `completed: false`.
+    /// Stops the synthesis within one chunk; the iterator yields nothing more but the end
+    /// (`completed: false`).
     fn cancel(&self) {
         self.cancel.cancel();
     }
@@ -89,9 +90,14 @@ impl Stream {
         let Some(rx) = guard.take() else {
             return Ok(None);
         };
-        let (rx, msg) = py.detach(move || {
+        // Once cancelled, what the synthesis had already queued is dropped: nothing more is
+        // heard after `cancel()`, only the end.
+        let cancelled = self.cancel.is_cancelled();
+        let (rx, msg) = py.detach(move || loop {
             let msg = rx.recv().ok();
-            (rx, msg)
+            if !(cancelled && matches!(msg, Some(Msg::Event(_)))) {
+                break (rx, msg);
+            }
         });
         *guard = Some(rx);
         let pair = |kind: &str, value: Bound<'py, PyAny>| {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Python package's tests: a private venv under the target directory with the pinned
 # requirements (python/requirements.txt), the wheel built by maturin into the workspace's
-# target directory (a test-profile build sharing the workspace's compiled dependencies), then
+# target directory (a dev-profile build; its compiled dependencies stay there for the next run), then
 # pytest: the bindings on the real engine, and `yomiage-library` on a two-node Ray cluster on
 # loopback. Called by scripts/test.sh after set-up; YOMIAGE_BIN is the CLI to compare with.
 set -euo pipefail
@@ -13,13 +13,13 @@ venv="$target/pyyomiage"
 req=python/requirements.txt
 scripts/venv.sh "$venv" "$req"
 
-# The wheel (abi3): maturin runs cargo with the workspace's target directory and the test
-# profile, so the dependencies `cargo test --workspace --no-run` compiled are reused (only
-# the crates whose features differ without the rest of the workspace are compiled again).
+# The wheel (abi3): maturin runs cargo with the workspace's target directory and the dev
+# profile (the test profile would give maturin the library's test harness, not the
+# extension). Its dependencies are compiled once in that profile and kept in the target dir.
 wheels="$target/wheels"
 rm -f "$wheels"/yomiage-*.whl
 started=$SECONDS
-CARGO_TARGET_DIR="$target" "$venv/bin/maturin" build --quiet -m python/Cargo.toml --profile test \
+CARGO_TARGET_DIR="$target" "$venv/bin/maturin" build --quiet -m python/Cargo.toml --profile dev \
   -i "$venv/bin/python" --target-dir "$target" --out "$wheels"
 echo "python wheel built in $((SECONDS - started)) s: $(ls "$wheels"/yomiage-*.whl)"
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheels"/yomiage-*.whl

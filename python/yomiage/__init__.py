@@ -47,8 +47,8 @@ class Stream:
     """Events of a streamed synthesis, in order: ``("sentence", {"index", "text"})``,
     ``("timeline", {...})`` (mora and phoneme times with visemes, before the audio they
     describe), ``("audio", float32 array)`` chunks at 24 kHz, and last ``("end", {"samples",
-    "completed"})``. ``cancel()`` stops it within one chunk (``completed`` is then False);
-    leaving the loop early, or closing the stream, cancels too."""
+    "completed"})``. ``cancel()`` stops it within one chunk: nothing more is yielded but the
+    end (``completed`` False); leaving the loop early, or closing the stream, cancels too."""
 
     def __init__(self, native: _native.Stream) -> None:
         self._native = native
