@@ -40,9 +40,17 @@ class Renderer:
     """A worker: one engine, chapters one at a time (the actor's methods run in order)."""
 
     def __init__(self, engine: dict[str, Any]) -> None:
+        import fcntl
+
         import yomiage
 
-        self.engine = yomiage.Engine(**engine)
+        # The first engine on a node sets the data directory up if it is missing; the other
+        # workers of that node wait for it instead of setting up beside it.
+        home = Path(yomiage.data_dir())
+        home.mkdir(parents=True, exist_ok=True)
+        with open(home / ".library-setup.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.engine = yomiage.Engine(**engine)
         self.jobs: dict[str, Any] = {}
 
     def info(self) -> dict[str, Any]:
@@ -93,6 +101,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--cpus-per-worker", type=int, default=1, help="CPUs per engine (its ONNX Runtime threads)")
     p.add_argument("--gpus-per-worker", type=float, default=0, help="GPUs per engine (with --device cuda)")
     p.add_argument("--retries", type=int, default=3, help="times a chapter is re-run after its worker is lost")
+    p.add_argument("--start-timeout", type=float, default=1800, help="seconds the first engines may take to load (set-up included)")
     p.add_argument("--voice", default="jf_alpha")
     p.add_argument("--accent", default="learned", choices=["learned", "rules"])
     p.add_argument("--device", default="cpu", choices=["cpu", "cuda", "auto"])
@@ -151,9 +160,12 @@ class Library:
         if not self.args.quiet:
             print(line, flush=True)
 
-    def new_worker(self) -> tuple[Any, dict[str, Any]]:
+    def start_worker(self) -> tuple[Any, Any]:
+        """A new worker and the reference its engine's details arrive on once loaded."""
         actor = self.actor_class.remote(self.engine)
-        info = self.ray.get(actor.info.remote())
+        return actor, actor.info.remote()
+
+    def ready(self, actor: Any, info: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
         self.say(f"worker pid {info['pid']} on {info['host']} ready")
         return actor, info
 
@@ -173,7 +185,11 @@ class Library:
         args = self.args
         cluster_cpus = int(self.ray.cluster_resources().get("CPU", 1))
         n_workers = args.workers or max(1, cluster_cpus // max(1, args.cpus_per_worker))
-        workers = [self.new_worker() for _ in range(n_workers)]
+        # The engines load in parallel (on a node without the data directory, the first one
+        # sets it up, which can take minutes).
+        starting = [self.start_worker() for _ in range(n_workers)]
+        infos = self.ray.get([ref for _, ref in starting], timeout=args.start_timeout)
+        workers = [self.ready(actor, info) for (actor, _), info in zip(starting, infos)]
         # The chapters' hashes name the analysis the engines do (as `yomiage book` does).
         accent, precision = workers[0][1]["accent"], workers[0][1]["precision"]
         if any((w[1]["accent"], w[1]["precision"]) != (accent, precision) for w in workers):
@@ -219,24 +235,38 @@ class Library:
 
         idle = list(workers)
         running: dict[Any, tuple[Task, tuple[Any, dict[str, Any]]]] = {}
+        # Replacements for lost workers, by the reference their details arrive on.
+        replacing: dict[Any, Any] = {}
         failed = 0
         while queue or running:
             while queue and idle:
                 task = queue.popleft()
                 worker = idle.pop()
-                key = f"{task.book}"
-                ref = worker[0].render.remote(key, states[task.book], task.track)
+                ref = worker[0].render.remote(str(task.book), states[task.book], task.track)
                 running[ref] = (task, worker)
                 self.say(f"{books[task.book].stem} #{task.track}: started on worker pid {worker[1]['pid']}")
-            ready, _ = self.ray.wait(list(running), num_returns=1)
+            if not running and not replacing:
+                for t in queue:
+                    jobs[t.book].fail(t.track, "no worker left")
+                    failed += 1
+                queue.clear()
+                break
+            ready, _ = self.ray.wait([*running, *replacing], num_returns=1)
             ref = ready[0]
+            if ref in replacing:
+                actor = replacing.pop(ref)
+                try:
+                    idle.append(self.ready(actor, self.ray.get(ref)))
+                except self.ray.exceptions.RayError as e:
+                    self.say(f"a replacement worker did not start: {e}")
+                continue
             task, worker = running.pop(ref)
             name = f"{books[task.book].stem} #{task.track}"
             try:
                 rendered = self.ray.get(ref)
             except self.ray.exceptions.RayActorError as e:
                 # The worker is gone (its process or node died): the chapter goes back to the
-                # queue for another worker, and a new worker takes the lost one's place.
+                # queue for another worker, and a new worker is started in the lost one's place.
                 task.attempts += 1
                 if task.attempts > args.retries:
                     jobs[task.book].fail(task.track, f"lost {task.attempts} workers: {e}")
@@ -246,18 +276,11 @@ class Library:
                 else:
                     queue.appendleft(task)
                     self.say(f"{name}: worker pid {worker[1]['pid']} lost; the chapter is queued again")
-                try:
-                    idle.append(self.new_worker())
-                except Exception as e2:  # noqa: BLE001 - no room for a new worker: go on with fewer
-                    self.say(f"no replacement worker: {e2}")
-                    if not idle and not running:
-                        for t in queue:
-                            jobs[t.book].fail(t.track, "no worker left")
-                            failed += 1
-                        queue.clear()
+                actor, info_ref = self.start_worker()
+                replacing[info_ref] = actor
                 continue
             except self.ray.exceptions.RayTaskError as e:
-                outcome = jobs[task.book].fail(task.track, str(e.cause if hasattr(e, "cause") else e))
+                outcome = jobs[task.book].fail(task.track, str(getattr(e, "cause", e)))
                 failed += 1
                 self.done += 1
                 idle.append(worker)
