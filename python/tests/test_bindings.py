@@ -216,3 +216,30 @@ def test_the_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "yomiage-library"
     r = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0 and "--address" in r.stdout, r.stderr
+
+
+def test_the_planner_reads_aozora_text_as_the_cli_does(yomiage_bin, tmp_path) -> None:
+    import re
+
+    from conftest import ROOT
+
+    story = tmp_path / "story.txt"
+    # Shift_JIS with CRLF, as Aozora Bunko publishes it.
+    text = (ROOT / "book" / "tests" / "fixtures" / "story.txt").read_text(encoding="utf-8")
+    story.write_bytes(text.replace("\n", "\r\n").encode("shift_jis"))
+    title, author, chapters = yomiage.read_book(story)
+    listed = run_cli(yomiage_bin, "book", story, "--list").stdout.splitlines()
+    assert listed[0] == f"{title} / {author}"
+    rows = [re.match(r"\s*(\d+)\s+(\S+)\s+\((\d+) paragraphs, (\d+) characters, (\d+) sections\)", line) for line in listed[1:]]
+    assert len(rows) == len(chapters) >= 3
+    for m, (name, paragraphs, sections) in zip(rows, chapters):
+        assert m is not None
+        assert (m.group(2), int(m.group(3)), int(m.group(4)), int(m.group(5))) == (
+            name,
+            len(paragraphs),
+            sum(len(p) for p in paragraphs),
+            len(sections),
+        )
+    job = yomiage.BookJob(story, tmp_path / "out", format="mp3")
+    assert [c[2] for c in job.chapters()] == [f"{i + 1:03} - {c[0]}.mp3" for i, c in enumerate(chapters)]
+    assert (job.title, job.author) == (title, author)
