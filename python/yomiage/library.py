@@ -26,6 +26,11 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 BOOK_SUFFIXES = {".txt", ".epub"}
+# The flags passed through to each book's job as they are (`yomiage book`'s settings).
+BOOK_OPTIONS = (
+    "voice", "format", "input_format", "dict", "loudness", "true_peak", "speed", "pitch",
+    "intonation", "sentence_pause", "paragraph_pause", "title_pause", "chapter_pause",
+)
 
 
 @dataclass
@@ -200,25 +205,8 @@ class Library:
         states: list[Any] = []
         queue: deque[Task] = deque()
         for i, path in enumerate(books):
-            job = yomiage.BookJob(
-                path,
-                out / path.stem,
-                voice=args.voice,
-                format=args.format,
-                input_format=args.input_format,
-                dict=args.dict,
-                loudness=args.loudness,
-                true_peak=args.true_peak,
-                speed=args.speed,
-                pitch=args.pitch,
-                intonation=args.intonation,
-                sentence_pause=args.sentence_pause,
-                paragraph_pause=args.paragraph_pause,
-                title_pause=args.title_pause,
-                chapter_pause=args.chapter_pause,
-                accent=accent,
-                precision=precision,
-            )
+            options = {name: getattr(args, name) for name in BOOK_OPTIONS}
+            job = yomiage.BookJob(path, out / path.stem, accent=accent, precision=precision, **options)
             job.prepare()
             jobs.append(job)
             states.append(self.ray.put(job.state()))
