@@ -29,4 +29,8 @@ YOMIAGE_BIN="$yomiage" ./server/tests/clients/run.sh
 # The accent editor and the talk view in Debian's chromium (playwright-core from npm).
 YOMIAGE_BIN="$yomiage" ./server/tests/browser/run.sh
 
+# The Python package (PyO3 wheel built by maturin into the same target directory) with
+# pytest, and `yomiage-library` on a two-node Ray cluster on loopback.
+YOMIAGE_BIN="$yomiage" ./python/tests/run.sh
+
 cargo test --workspace --all-targets 2>&1

@@ -7,7 +7,7 @@ use yomiage_engine::onnx::RuntimeError;
 use yomiage_engine::EngineError;
 use yomiage_frontend::FrontendError;
 
-use crate::assets::NotSetUp;
+use crate::assets::{AssetsError, NotSetUp};
 
 const SETUP: &str = "run `yomiage setup`";
 const SETUP_GPU: &str = "run `yomiage setup --gpu`";
@@ -25,7 +25,12 @@ pub fn explain(error: &anyhow::Error) -> String {
 
 /// The advice for one error of the chain, if its type calls for one.
 fn advice(error: &(dyn std::error::Error + 'static)) -> Option<String> {
-    if let Some(e) = error.downcast_ref::<NotSetUp>() {
+    // `AssetsError::NotSetUp` is transparent: its cause is not in the chain on its own.
+    let not_set_up = match error.downcast_ref::<AssetsError>() {
+        Some(AssetsError::NotSetUp(e)) => Some(e),
+        _ => error.downcast_ref::<NotSetUp>(),
+    };
+    if let Some(e) = not_set_up {
         return Some(match e {
             NotSetUp::Components(_) => SETUP.to_owned(),
             NotSetUp::Gpu(_) => SETUP_GPU.to_owned(),
@@ -96,7 +101,7 @@ mod tests {
             explain(&e),
             "not set up: ONNX Runtime library (missing: not installed); run `yomiage setup`"
         );
-        let e = anyhow::Error::from(NotSetUp::Gpu(missing)).context("loading");
+        let e = anyhow::Error::from(AssetsError::from(NotSetUp::Gpu(missing))).context("loading");
         assert!(
             explain(&e).ends_with("; run `yomiage setup --gpu`"),
             "{}",

@@ -3,9 +3,11 @@
 //! the data directory goes through `assets`; failures are printed with the advice of `advice`.
 
 mod advice;
-mod assets;
 mod commands;
-mod setup;
+
+// Asset location and set-up live in a library crate (the Python package uses them too).
+use yomiage_setup as setup;
+use yomiage_setup::assets;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

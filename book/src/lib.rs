@@ -13,8 +13,10 @@ pub use yomiage_audio::encode;
 pub mod epub;
 pub mod inline;
 mod jisx0213_table;
+pub mod job;
 pub mod loudness;
 pub mod manifest;
+pub mod options;
 pub mod plain;
 pub mod render;
 
@@ -22,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 /// A book, read: display texts keep the printed form (kanji), spoken texts carry the ruby
 /// readings the book gives.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Book {
     pub title: String,
     pub author: String,
@@ -30,7 +32,7 @@ pub struct Book {
 }
 
 /// One chapter: one audio file.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Chapter {
     /// As printed (for file names, tags, the playlist).
     pub title: String,
@@ -43,7 +45,7 @@ pub struct Chapter {
 }
 
 /// A heading below the chapter level, spoken as the paragraph it points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     pub title: String,
     /// Index into [`Chapter::paragraphs`] of the spoken heading.
@@ -85,6 +87,15 @@ pub enum BookError {
     Loudness(String),
     #[error("synthesis: {0}")]
     Engine(#[from] yomiage_engine::EngineError),
+    #[error("the book has no chapter {0}")]
+    NoTrack(usize),
+    #[error("{0}")]
+    Setting(String),
+    #[error("dictionary {path}: {source}")]
+    Dictionary {
+        path: PathBuf,
+        source: yomiage_frontend::UserDictError,
+    },
     #[error("the manifest {path} is damaged: {reason}")]
     Manifest { path: PathBuf, reason: String },
 }

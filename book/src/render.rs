@@ -6,7 +6,6 @@
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 use yomiage_engine::{
@@ -15,8 +14,9 @@ use yomiage_engine::{
 use yomiage_voices::VoiceId;
 
 use crate::encode::{self, Format, Mark, Tags};
+use crate::job::Job;
 use crate::loudness::{self, Normalized};
-use crate::manifest::{self, hash, Entry, Manifest, CACHE_DIR};
+use crate::manifest::{self, hash, Entry, CACHE_DIR};
 use crate::{Book, BookError, Chapter, Result};
 
 /// The engine's output rate.
@@ -128,6 +128,18 @@ pub struct Planned {
     pub text_hash: String,
     pub synth_hash: String,
     pub output_hash: String,
+}
+
+impl Planned {
+    /// Its size for progress: characters of the spoken title and paragraphs.
+    pub fn units(&self) -> u64 {
+        let c = &self.chapter;
+        c.spoken_title.chars().count() as u64
+            + c.paragraphs
+                .iter()
+                .map(|s| s.chars().count() as u64)
+                .sum::<u64>()
+    }
 }
 
 /// The result of a run.
@@ -355,35 +367,9 @@ fn store_cached(dir: &Path, synth_hash: &str, speech: &Speech) -> Result<()> {
     manifest::write_atomically(&json, &marks)
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// The book's metadata file (book.json).
-#[derive(Serialize)]
-struct BookJson<'a> {
-    title: &'a str,
-    author: &'a str,
-    settings: &'a Settings,
-    chapters: Vec<ChapterJson<'a>>,
-    skipped_empty: &'a [String],
-}
-
-#[derive(Serialize)]
-struct ChapterJson<'a> {
-    track: usize,
-    title: &'a str,
-    file: &'a str,
-    duration_s: f64,
-    loudness_lufs: f64,
-    true_peak_dbtp: f64,
-    gain_db: f64,
-    limited: bool,
-    marks: &'a [Mark],
-}
-
 /// Renders `book` into `outdir` (created if missing) with `jobs` chapters at once on the
-/// shared `engine` (which must already carry the dictionaries that `settings` hashes).
+/// shared `engine` (which must already carry the dictionaries that `settings` hashes): a
+/// [`Job`] run by `jobs` threads.
 pub fn render_book(
     engine: &Engine,
     voice: &VoiceId,
@@ -393,64 +379,21 @@ pub fn render_book(
     jobs: usize,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let werr = |path: &Path| {
-        let path = path.to_owned();
-        move |source| BookError::Write { path, source }
-    };
-    std::fs::create_dir_all(outdir.join(CACHE_DIR)).map_err(werr(outdir))?;
-    // Fail now, not after the first chapter, if the folder is not writable.
-    drop(manifest::create(&outdir.join(".probe"))?);
-    for dir in [outdir.to_owned(), outdir.join(CACHE_DIR)] {
-        for p in manifest::clean_partials(&dir) {
-            tracing::info!(file = %p.display(), "removed an unfinished file of an interrupted run");
-        }
-    }
-    let (planned, skipped_empty) = plan(book, settings);
-    let manifest = Mutex::new(Manifest::load(outdir));
-    let outcomes: Mutex<Vec<(usize, String, Outcome)>> = Mutex::new(Vec::new());
+    let job = Job::new(book.clone(), settings.clone(), outdir);
+    job.prepare()?;
     let next = AtomicUsize::new(0);
     let work = || loop {
         let i = next.fetch_add(1, Ordering::SeqCst);
-        let Some(p) = planned.get(i) else { break };
-        let units = p.chapter.spoken_title.chars().count() as u64
-            + p.chapter
-                .paragraphs
-                .iter()
-                .map(|s| s.chars().count() as u64)
-                .sum::<u64>();
-        progress.start(p.track, &p.chapter.title, units);
-        let done = lock(&manifest).is_done(outdir, p.track, &p.file, &p.output_hash);
-        let outcome = if done {
-            progress.advance(p.track, units);
-            Outcome::Kept
+        let Some(p) = job.planned().get(i) else { break };
+        progress.start(p.track, &p.chapter.title, p.units());
+        let outcome = if job.is_done(p.track) {
+            progress.advance(p.track, p.units());
+            job.keep(p.track)
         } else {
-            match render_chapter(engine, voice, book, settings, outdir, &planned, p, progress) {
-                Ok((entry, outcome)) => {
-                    let mut m = lock(&manifest);
-                    // The file this track had before (another title or format) goes once the
-                    // new one is in place, unless the plan names it for another track.
-                    if let Some(old) = m.chapters.insert(p.track, entry) {
-                        if old.file != p.file && !planned.iter().any(|q| q.file == old.file) {
-                            let _ = std::fs::remove_file(outdir.join(&old.file));
-                        }
-                    }
-                    match m.save(outdir) {
-                        Ok(()) => outcome,
-                        Err(e) => Outcome::Failed(e.to_string()),
-                    }
-                }
-                Err(e) => Outcome::Failed(e.to_string()),
-            }
+            let rendered = job.render(engine, voice, p.track, progress);
+            job.record(p.track, rendered)
         };
-        if let Outcome::Failed(e) = &outcome {
-            tracing::error!(track = p.track, chapter = %p.chapter.title, "{e}");
-        }
         progress.finish(p.track, &outcome);
-        outcomes.lock().unwrap_or_else(|p| p.into_inner()).push((
-            p.track,
-            p.chapter.title.clone(),
-            outcome,
-        ));
     };
     std::thread::scope(|s| {
         for _ in 1..jobs.max(1) {
@@ -458,133 +401,25 @@ pub fn render_book(
         }
         work();
     });
-
-    let mut manifest = manifest.into_inner().unwrap_or_else(|p| p.into_inner());
-    let mut outcomes = outcomes.into_inner().unwrap_or_else(|p| p.into_inner());
-    outcomes.sort_by_key(|o| o.0);
-    // Forget tracks past the end, and delete files this tool wrote that the plan no longer
-    // names (a renamed or removed chapter) — only once the current ones exist.
-    let current: std::collections::HashSet<&str> =
-        planned.iter().map(|p| p.file.as_str()).collect();
-    let stale: Vec<(usize, String)> = manifest
-        .chapters
-        .iter()
-        .filter(|(t, e)| {
-            planned
-                .get(**t - 1)
-                .is_none_or(|p| p.file != e.file || p.output_hash != e.output_hash)
-        })
-        .map(|(t, e)| (*t, e.file.clone()))
-        .collect();
-    for (t, file) in stale {
-        let failed = outcomes
-            .iter()
-            .any(|(track, _, o)| *track == t && matches!(o, Outcome::Failed(_)));
-        if failed {
-            continue; // keep the old file of a chapter that failed this time
-        }
-        manifest.chapters.remove(&t);
-        if !current.contains(file.as_str()) {
-            let _ = std::fs::remove_file(outdir.join(&file));
-        }
-    }
-    manifest.save(outdir)?;
-    // Drop cached speech no chapter of this plan uses.
-    let keep: std::collections::HashSet<String> =
-        planned.iter().map(|p| p.synth_hash.clone()).collect();
-    if let Ok(rd) = std::fs::read_dir(outdir.join(CACHE_DIR)) {
-        for e in rd.flatten() {
-            let path = e.path();
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-            if stem.is_some_and(|s| !keep.contains(&s)) {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
-    }
-
-    // Playlist and book.json over the chapters that are finished.
-    let finished: Vec<(&Planned, &Entry)> = planned
-        .iter()
-        .filter_map(|p| {
-            manifest
-                .chapters
-                .get(&p.track)
-                .filter(|e| e.output_hash == p.output_hash)
-                .map(|e| (p, e))
-        })
-        .collect();
-    let mut m3u = String::from("#EXTM3U\n");
-    m3u.push_str(&format!("#PLAYLIST:{}\n", book.title));
-    for (p, e) in &finished {
-        m3u.push_str(&format!(
-            "#EXTINF:{},{}\n{}\n",
-            e.duration_s.round() as i64,
-            p.chapter.title,
-            e.file
-        ));
-    }
-    let playlist = outdir.join(format!(
-        "{}.m3u8",
-        manifest::file_name(0, &book.title, "x")
-            .trim_start_matches("000 - ")
-            .trim_end_matches(".x")
-    ));
-    manifest::write_atomically(&playlist, m3u.as_bytes())?;
-    let chapters = finished
-        .iter()
-        .map(|(p, e)| ChapterJson {
-            track: p.track,
-            title: &p.chapter.title,
-            file: &e.file,
-            duration_s: e.duration_s,
-            loudness_lufs: e.loudness.result.integrated_lufs,
-            true_peak_dbtp: e.loudness.result.true_peak_dbtp,
-            gain_db: e.loudness.gain_db,
-            limited: e.loudness.limited,
-            marks: &e.marks,
-        })
-        .collect();
-    let json = serde_json::to_vec_pretty(&BookJson {
-        title: &book.title,
-        author: &book.author,
-        settings,
-        chapters,
-        skipped_empty: &skipped_empty,
-    })
-    .unwrap_or_default();
-    let book_json = outdir.join("book.json");
-    manifest::write_atomically(&book_json, &json)?;
-    Ok(Report {
-        audio_seconds: finished.iter().map(|(_, e)| e.duration_s).sum(),
-        outcomes,
-        skipped_empty,
-        book_json,
-        playlist,
-    })
+    job.finish()
 }
 
+/// Renders one planned chapter into `outdir`: speech from the cache or the engine, normalized,
+/// encoded through a temp file and a rename. The manifest is not touched (see [`Job::record`]).
 #[allow(clippy::too_many_arguments)]
-fn render_chapter(
+pub(crate) fn render_chapter(
     engine: &Engine,
     voice: &VoiceId,
     book: &Book,
     settings: &Settings,
     outdir: &Path,
-    planned: &[Planned],
+    total: usize,
     p: &Planned,
     progress: &dyn Progress,
 ) -> Result<(Entry, Outcome)> {
     let (mut speech, outcome) = match load_cached(outdir, &p.synth_hash) {
         Some(s) => {
-            progress.advance(
-                p.track,
-                p.chapter
-                    .paragraphs
-                    .iter()
-                    .map(|s| s.chars().count() as u64)
-                    .sum::<u64>()
-                    + p.chapter.spoken_title.chars().count() as u64,
-            );
+            progress.advance(p.track, p.units());
             (s, Outcome::Reencoded)
         }
         None => {
@@ -604,7 +439,7 @@ fn render_chapter(
         album: book.title.clone(),
         artist: book.author.clone(),
         track: p.track,
-        total: planned.len(),
+        total,
         marks: speech.marks.clone(),
     };
     let dest = outdir.join(&p.file);

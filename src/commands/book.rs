@@ -1,17 +1,15 @@
 //! `yomiage book`: a whole book to one audio file per chapter (see the `yomiage-book` crate
 //! for the readers, the plan and the encoders; this is the command line around them).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
-use sha2::{Digest, Sha256};
 use yomiage_book::encode::Format;
 use yomiage_book::render::{self, Outcome, Progress, Settings};
 use yomiage_book::InputFormat;
-use yomiage_frontend::UserDictionary;
 
 use super::{AccentArgs, DeviceArgs};
 use crate::assets::Assets;
@@ -114,38 +112,6 @@ enum InputArg {
     Epub,
 }
 
-fn check_pause(name: &str, v: f32) -> Result<()> {
-    if !(0.0..=60.0).contains(&v) {
-        bail!("--{name} must be between 0 and 60 seconds, not {v}");
-    }
-    Ok(())
-}
-
-/// The user dictionary with the book's words on top, and a hash of the result.
-fn dictionaries(assets: &Assets, book_dict: Option<&Path>) -> Result<(UserDictionary, String)> {
-    let mut words = assets.user_dictionary()?;
-    if let Some(path) = book_dict {
-        if !path.is_file() {
-            bail!("the book dictionary {} does not exist", path.display());
-        }
-        let book = UserDictionary::load(path)
-            .with_context(|| format!("loading the book dictionary {}", path.display()))?;
-        let surfaces: std::collections::HashSet<String> =
-            book.iter().map(|(_, w)| w.surface().to_owned()).collect();
-        let shadowed: Vec<String> = words
-            .iter()
-            .filter(|(_, w)| surfaces.contains(w.surface()))
-            .map(|(id, _)| id.to_owned())
-            .collect();
-        for id in shadowed {
-            words.remove(&id)?;
-        }
-        words.merge(book, true);
-    }
-    let hash = hex::encode(Sha256::digest(words.to_json().as_bytes()));
-    Ok((words, hash))
-}
-
 pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     let format = match args.input_format {
         InputArg::Auto => None,
@@ -178,39 +144,6 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     }
     // Everything the user gave is checked before the slow work.
     let voice = assets.manifest().voice(&args.voice)?;
-    for (name, v) in [
-        ("sentence-pause", args.sentence_pause),
-        ("paragraph-pause", args.paragraph_pause),
-        ("title-pause", args.title_pause),
-        ("chapter-pause", args.chapter_pause),
-    ] {
-        check_pause(name, v)?;
-    }
-    if !(-70.0..=-5.0).contains(&args.loudness) {
-        bail!(
-            "--loudness must be between -70 and -5 LUFS, not {}",
-            args.loudness
-        );
-    }
-    if !(-20.0..=0.0).contains(&args.true_peak) {
-        bail!(
-            "--true-peak must be between -20 and 0 dBTP, not {}",
-            args.true_peak
-        );
-    }
-    if !(0.25..=4.0).contains(&args.speed) {
-        bail!("--speed must be between 0.25 and 4, not {}", args.speed);
-    }
-    let (words, dictionary_hash) = dictionaries(assets, args.dict.as_deref())?;
-    let Some(output) = args.output else {
-        bail!("no output folder (-o)");
-    };
-    std::fs::create_dir_all(&output)
-        .with_context(|| format!("cannot create the output folder {}", output.display()))?;
-
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let jobs = args.jobs.unwrap_or(cores.min(2)).max(1);
-    let threads = args.threads.unwrap_or((cores / jobs).max(1)).max(1);
     let mut settings = Settings::new(&voice.to_string(), args.format.into());
     settings.speed = args.speed;
     settings.pitch = args.pitch;
@@ -221,16 +154,26 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     settings.chapter_pause = args.chapter_pause;
     settings.loudness_lufs = args.loudness;
     settings.true_peak_dbtp = args.true_peak;
+    settings.check()?;
+    let (words, dictionary_hash) =
+        yomiage_book::options::dictionaries(assets.user_dictionary()?, args.dict.as_deref())?;
     settings.dictionary_hash = dictionary_hash;
+    let Some(output) = args.output else {
+        bail!("no output folder (-o)");
+    };
+    std::fs::create_dir_all(&output)
+        .with_context(|| format!("cannot create the output folder {}", output.display()))?;
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let jobs = args.jobs.unwrap_or(cores.min(2)).max(1);
+    let threads = args.threads.unwrap_or((cores / jobs).max(1)).max(1);
 
     let mut options = args.device.engine(args.accent);
     // The book's words are applied below, with the user dictionary's.
     options.user_words = false;
     options.threads = Some(threads);
     let engine = assets.load_engine(&options)?;
-    let accent = options.accent;
-    // Both change the audio: a chapter made with other ones is rendered again.
-    settings.analysis = format!("accent={accent};decoder={}", engine.precision());
+    settings.set_analysis(options.accent, engine.precision());
     if !words.is_empty() {
         engine
             .set_user_dictionary(&words)

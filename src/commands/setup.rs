@@ -1,4 +1,4 @@
-//! `yomiage setup`: fetch, verify and build the components (see `crate::setup`), or with
+//! `yomiage setup`: fetch, verify and build the components (see the `yomiage-setup` crate), or with
 //! `--check` only report on them.
 
 use std::process::ExitCode;

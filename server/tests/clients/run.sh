@@ -9,12 +9,7 @@ cd "$(dirname "$0")/../../.."
 target="${CARGO_TARGET_DIR:-target}"
 venv="$target/pyclients"
 req=server/tests/clients/requirements.txt
-if [ ! -x "$venv/bin/python" ] || ! cmp -s "$req" "$venv/requirements.txt"; then
-  rm -rf "$venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-  cp "$req" "$venv/requirements.txt"
-fi
+scripts/venv.sh "$venv" "$req"
 
 source server/tests/serve.sh
 start_server

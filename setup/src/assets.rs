@@ -8,14 +8,37 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
 use yomiage_engine::onnx::{DeviceRequest, SessionOptions};
-use yomiage_engine::{Engine, EnginePaths, Precision};
-use yomiage_frontend::{AccentEstimator, Frontend, UserDictionary};
-use yomiage_voices::{Layout, Manifest};
+use yomiage_engine::{Engine, EngineError, EnginePaths, Precision};
+use yomiage_frontend::{AccentEstimator, Frontend, FrontendError, UserDictError, UserDictionary};
+use yomiage_voices::{Layout, LayoutError, Manifest, ManifestError};
 
-use crate::setup::stamp::Health;
-use crate::setup::{Component, Setup};
+use crate::stamp::Health;
+use crate::{Component, Setup, SetupError};
+
+/// What can go wrong finding, setting up and loading the assets. Each wraps its cause (in the
+/// error chain, where the CLI's advice finds it).
+#[derive(Debug, thiserror::Error)]
+pub enum AssetsError {
+    #[error("the built-in voice manifest")]
+    Manifest(#[source] ManifestError),
+    #[error("the data directory")]
+    Layout(#[source] LayoutError),
+    #[error("loading the user dictionary")]
+    UserDictionary(#[source] UserDictError),
+    #[error(transparent)]
+    NotSetUp(#[from] NotSetUp),
+    #[error("automatic setup failed")]
+    Setup(#[source] SetupError),
+    #[error("loading the engine")]
+    Engine(#[source] EngineError),
+    #[error("applying the user dictionary")]
+    Words(#[source] EngineError),
+    #[error("loading the dictionary")]
+    Frontend(#[source] FrontendError),
+}
+
+pub type Result<T, E = AssetsError> = std::result::Result<T, E>;
 
 /// The data directory, the built-in manifest and the user dictionary file of this run.
 pub struct Assets {
@@ -77,8 +100,8 @@ impl Assets {
     /// The data directory of the environment (`$YOMIAGE_HOME`, …) and the user dictionary at
     /// `user_dict`, else the data directory's.
     pub fn from_env(user_dict: Option<PathBuf>) -> Result<Self> {
-        let manifest = Manifest::builtin()?;
-        let layout = Layout::from_env()?;
+        let manifest = Manifest::builtin().map_err(AssetsError::Manifest)?;
+        let layout = Layout::from_env().map_err(AssetsError::Layout)?;
         let user_dict = user_dict.unwrap_or_else(|| layout.user_dictionary_file());
         Ok(Assets {
             layout,
@@ -107,7 +130,7 @@ impl Assets {
 
     /// The user dictionary (a missing file is an empty dictionary; a corrupt one an error).
     pub fn user_dictionary(&self) -> Result<UserDictionary> {
-        UserDictionary::load(&self.user_dict).context("loading the user dictionary")
+        UserDictionary::load(&self.user_dict).map_err(AssetsError::UserDictionary)
     }
 
     /// The user dictionary for analysis, if it has any words.
@@ -135,7 +158,7 @@ impl Assets {
         let components: Vec<Component> = missing.iter().map(|(c, _)| *c).collect();
         setup
             .ensure(&components, false)
-            .context("automatic setup failed")?;
+            .map_err(AssetsError::Setup)?;
         Ok(())
     }
 
@@ -157,13 +180,13 @@ impl Assets {
             ..default
         };
         let mut engine =
-            Engine::load_with(&paths, session, options.precision).context("loading the engine")?;
+            Engine::load_with(&paths, session, options.precision).map_err(AssetsError::Engine)?;
         tracing::info!(device = %engine.device(), precision = %engine.precision(), "engine ready");
         engine.set_accent_estimator(options.accent);
         if let Some(words) = words {
             engine
                 .set_user_dictionary(&words)
-                .context("applying the user dictionary")?;
+                .map_err(AssetsError::Words)?;
         }
         Ok(engine)
     }
@@ -203,7 +226,7 @@ impl Assets {
         let started = Instant::now();
         let mut frontend =
             Frontend::load_with_user_dictionary(&self.layout.dictionary_dir(), words.as_ref())
-                .context("loading the dictionary")?;
+                .map_err(AssetsError::Frontend)?;
         frontend.set_accent_estimator(accent);
         Ok((frontend, started.elapsed()))
     }

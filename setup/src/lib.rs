@@ -7,6 +7,7 @@
 //! cuDNN libraries, ~1.2 GB) and the float decoders for it (~320 MB). Downloads are cached in
 //! `downloads/` and re-verified by sha256 before each use.
 
+pub mod assets;
 pub mod fetch;
 mod install;
 pub mod stamp;
