@@ -6,7 +6,7 @@
 
 WORDS: yomiage's words with the reading stage off (`train-accent --reading-model none
 --words-out`). Each word gets its gold reading as scripts/reading-errors.py aligns it (a word
-read right keeps its own). The model is a decision list: for a (surface, reading given) pair,
+read right keeps its own); numerals and the word after one are left to the digit rules. The model is a decision list: for a (surface, reading given) pair,
 a rule (context, reading) is kept where the training sentences show that reading in that
 context at least MIN_COUNT times with at least MIN_SHARE of the cases, and it differs from
 the reading given; the context is the word before, the word after, or none, and the
@@ -66,6 +66,10 @@ def word_readings(gold, words, errors, score):
                 target[k] = "".join(part)
     out = []
     for k, w in enumerate(words):
+        # Numbers and their counters are the digit rules' (a rule learned for 万人 バンニン
+        # would read 5万人 as ゴバンニン).
+        if w["pos"][1] == "数" or (k > 0 and words[k - 1]["pos"][1] == "数"):
+            continue
         prev = words[k - 1] if k > 0 else {"surface": "^", "pos": ["^", "^"]}
         nxt = words[k + 1] if k + 1 < len(words) else {"surface": "$", "pos": ["$", "$"]}
         out.append((w["surface"], "".join(w["moras"]), prev["surface"], nxt["surface"],
