@@ -19,6 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
 use crate::phoneme::{Consonant, Vowel};
+use crate::reading::ReadingModel;
 use crate::types::{AccentPhrase, Mora};
 use crate::user_dict::UserDictionary;
 
@@ -71,6 +72,8 @@ pub struct Frontend {
     /// while analysing or loading, so an edit never waits for a long analysis.
     current: RwLock<Arc<Dictionaries>>,
     estimator: AccentEstimator,
+    /// The learned reading stage (`crate::reading`); the built-in model unless replaced.
+    readings: Arc<ReadingModel>,
 }
 
 /// What one analysis runs on: the tokenizer with the system and user dictionaries, and the
@@ -107,6 +110,7 @@ impl Frontend {
             dict_dir: dict_dir.to_path_buf(),
             current: RwLock::new(Arc::new(dictionaries)),
             estimator: AccentEstimator::default(),
+            readings: ReadingModel::builtin(),
         })
     }
 
@@ -132,6 +136,12 @@ impl Frontend {
     /// Chooses how accent phrases and nuclei are decided (default: learned).
     pub fn set_accent_estimator(&mut self, estimator: AccentEstimator) {
         self.estimator = estimator;
+    }
+
+    /// Replaces the learned reading model (an empty one turns the stage off); the training
+    /// tools cross-validate it this way.
+    pub fn set_reading_model(&mut self, model: Arc<ReadingModel>) {
+        self.readings = model;
     }
 
     pub fn accent_estimator(&self) -> AccentEstimator {
@@ -169,7 +179,7 @@ impl Frontend {
         }
         // One snapshot for the whole analysis, even if the user dictionary changes meanwhile.
         let dicts = self.dictionaries();
-        let njd = dicts.njd(&dicts.normalize(&cleaned), hook)?;
+        let njd = dicts.njd(&dicts.normalize(&cleaned), hook, &self.readings)?;
         let phrases = phrases_from_njd(&njd);
         if phrases.is_empty() {
             return Err(FrontendError::NothingToSay);
@@ -190,7 +200,11 @@ impl Frontend {
         let dicts = self.dictionaries();
         // jpcommon's labels for our NJD (our accent-phrase rules included).
         let njd = dicts
-            .njd(&clean_text(text), &mut crate::accent::RulesOnly)
+            .njd(
+                &clean_text(text),
+                &mut crate::accent::RulesOnly,
+                &self.readings,
+            )
             .expect("njd");
         let labels = dicts.jp.make_label(njd.into());
         labels
@@ -257,14 +271,19 @@ impl Dictionaries {
     }
 
     /// Runs jpreprocess up to the preprocessed NJD (readings, accents, chaining, devoicing).
-    fn njd(&self, text: &str, hook: &mut dyn AccentHook) -> Result<NJD, FrontendError> {
+    fn njd(
+        &self,
+        text: &str,
+        hook: &mut dyn AccentHook,
+        readings: &ReadingModel,
+    ) -> Result<NJD, FrontendError> {
         let started = Instant::now();
         // A panic in the dependency must not take a server down with it; `&self` is never
         // mutated, so nothing is left half-updated if it happens.
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut njd = self.jp.text_to_njd(text)?;
             // OpenJTalk's steps, with our accent-phrase and nucleus rules in between.
-            preprocess(&mut njd, hook, &self.user_entries);
+            preprocess(&mut njd, hook, &self.user_entries, readings);
             Ok(njd)
         }));
         let njd = match result {

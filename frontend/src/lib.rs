@@ -12,6 +12,7 @@ mod dictionary;
 mod kana;
 mod normalize;
 mod phoneme;
+mod reading;
 mod types;
 mod user_dict;
 
@@ -22,6 +23,7 @@ pub use dictionary::{build_dictionary, DictionaryBuild, DictionaryError};
 pub use kana::{parse_kana, to_kana, KanaError};
 pub use normalize::normalize;
 pub use phoneme::{Consonant, Phoneme, UnknownPhoneme, Vowel};
+pub use reading::{ReadingModel, ReadingModelError};
 pub use types::{tones, AccentPhrase, Mora, Tone};
 pub use user_dict::{
     parse_word_id, MergeSummary, UserDictError, UserDictionary, UserWord, WordError, WordType,

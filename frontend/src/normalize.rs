@@ -257,8 +257,9 @@ fn symbols(text: &str) -> String {
         match c {
             '~' => out.push('〜'),
             '\u{2010}' | '\u{2011}' | '\u{2043}' | '\u{2212}' | '\u{FE63}' => out.push('-'),
-            // 090ー1234ー5678, typed with the long-vowel mark.
-            'ー' if digits_around => out.push('-'),
+            // 090ー1234ー5678, typed with the long-vowel mark: kept apart from the hyphen
+            // (as ＿, which nothing else produces) for `dashed_digit_groups`.
+            'ー' if digits_around => out.push(CHOON_DASH),
             // En dash: a range between numbers, a dash elsewhere.
             '–' if digits_around => out.push('〜'),
             '–' => out.push('、'),
@@ -347,6 +348,7 @@ fn repeated_punctuation(text: &str) -> String {
 fn numbers(text: &str) -> String {
     let s = thousands_separators(text);
     let s = currency(&s);
+    let s = dashed_digit_groups(&s);
     let s = phone_numbers(&s);
     let s = dates(&s);
     let s = times_and_ratios(&s);
@@ -358,15 +360,59 @@ fn numbers(text: &str) -> String {
 }
 
 static THOUSANDS: LazyLock<Regex> = LazyLock::new(|| re(r"\d{1,3}(?:,\d{3})+"));
+static THOUSANDS_TOUTEN: LazyLock<Regex> = LazyLock::new(|| re(r"\d{1,3}(?:、\d{3})+"));
 
-/// 1,000,000 → 1000000 (2,3個 is a list and stays).
+/// 1,000,000 → 1000000 (2,3個 is a list and stays). Japanese text also writes the separator
+/// as 、 (1、000名, 29、002フィート); there a list of three-digit numbers (100、200) is as
+/// likely, so 、 is read as a separator only when a group after it starts with 0 or the first
+/// group is shorter than three digits (1、500).
 fn thousands_separators(text: &str) -> String {
-    rewrite(text, &THOUSANDS, |caps, before, after| {
+    let s = rewrite(text, &THOUSANDS, |caps, before, after| {
         let glued = last_char(before).is_some_and(|c| c.is_ascii_digit() || c == ',')
             || first_char(after).is_some_and(|c| c.is_ascii_digit())
             || (after.starts_with(',') && after[1..].starts_with(|c: char| c.is_ascii_digit()));
         (!glued).then(|| group(caps, 0).replace(',', ""))
+    });
+    rewrite(&s, &THOUSANDS_TOUTEN, |caps, before, after| {
+        let mut back = before.chars().rev();
+        let glued = last_char(before).is_some_and(|c| c.is_ascii_digit())
+            || (back.next() == Some('、') && back.next().is_some_and(|c| c.is_ascii_digit()))
+            || first_char(after).is_some_and(|c| c.is_ascii_digit())
+            || (after.starts_with('、')
+                && after['、'.len_utf8()..].starts_with(|c: char| c.is_ascii_digit()));
+        let all = group(caps, 0);
+        let mut groups = all.split('、');
+        let first = groups.next().unwrap_or_default();
+        let separator = first.len() < 3 || groups.any(|g| g.starts_with('0'));
+        (!glued && separator).then(|| all.replace('、', ""))
     })
+}
+
+/// ー between digits, as `symbols` leaves it.
+const CHOON_DASH: char = '＿';
+
+static DASHED_DIGITS: LazyLock<Regex> = LazyLock::new(|| re(r"\d{2,4}(?:＿\d{2,4})+"));
+
+/// Digit groups joined by ー: 486ー2435, 212ー836ー1725. ー after a digit cannot lengthen a
+/// vowel, and a range is written with 〜 or -, so three groups, or a group of 2-3 digits and
+/// one of 4 (a local number), are read digit by digit, a pause per group, as phone numbers
+/// are. Other ー between digits (1990ー2000) become the hyphen the later rules know.
+fn dashed_digit_groups(text: &str) -> String {
+    let s = rewrite(text, &DASHED_DIGITS, |caps, before, after| {
+        if glued_before(before) || glued_after(after) {
+            return None;
+        }
+        let groups: Vec<&str> = group(caps, 0).split(CHOON_DASH).collect();
+        let phone = match groups[..] {
+            [a, b] => (2..=3).contains(&a.len()) && b.len() == 4,
+            _ => groups.len() >= 3,
+        };
+        phone.then(|| {
+            let read: Vec<String> = groups.iter().map(|g| read_digits(g)).collect();
+            read.join("、")
+        })
+    });
+    s.replace(CHOON_DASH, "-")
 }
 
 static CURRENCY_BEFORE: LazyLock<Regex> =

@@ -114,6 +114,16 @@ impl NodeInfo {
         &self.texts
     }
 
+    /// The word as written in the text.
+    pub fn surface(&self) -> &str {
+        &self.surface
+    }
+
+    /// Its part of speech: 品詞, 細分類1-3 (naist-jdic's, `*` where none).
+    pub fn pos(&self) -> &[String; 4] {
+        &self.pos
+    }
+
     /// Function words are told apart by their surface; content words by their class.
     pub(crate) fn is_function(&self) -> bool {
         matches!(self.pos[0].as_str(), "助詞" | "助動詞" | "記号")

@@ -18,6 +18,8 @@ fn all_patterns_compile() {
         &*COMPANY,
         &*REPEATED,
         &*THOUSANDS,
+        &*THOUSANDS_TOUTEN,
+        &*DASHED_DIGITS,
         &*CURRENCY_BEFORE,
         &*CURRENCY_AFTER,
         &*PHONE,
@@ -155,6 +157,32 @@ fn thousands_separators_and_currency() {
         ("1,234,567人", "1234567人"),
         ("2,3個", "2,3個"),
         ("100円", "100円"),
+    ]);
+}
+
+#[test]
+fn touten_thousands_separators() {
+    check(&[
+        ("１、０００名", "1000名"),
+        ("２９、００２フィート", "29002フィート"),
+        ("1、500人", "1500人"),
+        // A list of three-digit numbers and a list of small ones stay lists.
+        ("100、200、300", "100、200、300"),
+        ("１、２日", "1、2日"),
+    ]);
+}
+
+#[test]
+fn digit_groups_joined_by_choon_are_read_digit_by_digit() {
+    check(&[
+        ("４８６ー２４３５です", "ヨンハチロク、ニーヨンサンゴーです"),
+        (
+            "２１２ー８３６ー１７２５に",
+            "ニーイチニー、ハチサンロク、イチナナニーゴーに",
+        ),
+        // ー after a word is still a long vowel; two years joined by ー are no phone number.
+        ("ラーメン", "ラーメン"),
+        ("1990ー2000年", "1990から2000年"),
     ]);
 }
 

@@ -389,8 +389,11 @@ fn iu_is_pronounced_yuu() {
 
 #[test]
 fn nihon_is_nihon_in_compounds() {
-    // Alone before a particle naist-jdic's ニッポン stays; flat before の.
-    assert_eq!(structure("日本の経済")[0], s("ニッポンノ", 0));
+    // Alone before a particle naist-jdic's ニッポン stays inside a sentence; flat before の.
+    let phrases = structure("彼は日本の経済を学ぶ");
+    assert!(phrases.contains(&s("ニッポンノ", 0)), "{phrases:?}");
+    // At the start of a sentence the learned reading stage says ニホン, as the labels do.
+    assert!(structure("日本の経済")[0].0.starts_with("ニホンノ"));
     assert!(structure("日本政府")[0].0.starts_with("ニホン"));
 }
 

@@ -14,6 +14,9 @@
 
 use std::collections::HashMap;
 
+mod words;
+pub use words::{words, Word};
+
 use serde::Deserialize;
 
 use yomiage_frontend::accent::learned::Learned;

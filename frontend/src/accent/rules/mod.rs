@@ -25,8 +25,11 @@ use self::chain::{merge_phrases, set_chain_flags};
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::pos::Pos;
 use self::readings::{
-    adjective_forms, homograph_readings, long_ei, nihon_in_compounds, verb_forms, yuu_for_iu,
+    adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds, verb_forms,
+    yuu_for_iu,
 };
+use crate::reading::ReadingModel;
+
 use super::hook::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
 
 mod chain;
@@ -42,6 +45,7 @@ pub(crate) fn preprocess(
     njd: &mut NJD,
     hook: &mut dyn AccentHook,
     user_words: &HashSet<(String, String)>,
+    readings: &ReadingModel,
 ) {
     pronunciation::njd_set_pronunciation(njd);
     digit_sequence::njd_digit_sequence(njd);
@@ -49,7 +53,12 @@ pub(crate) fn preprocess(
     yuu_for_iu(njd);
     nihon_in_compounds(njd);
     homograph_readings(njd);
+    juu_sokuon(njd);
     long_ei(njd);
+    // The learned reading stage sees the readings as the rules left them (as in training).
+    readings.apply(njd, &|surface, pron| {
+        !user_words.is_empty() && user_words.contains(&(surface.to_owned(), pron.to_owned()))
+    });
     adjective_forms(njd);
     verb_forms(njd);
     let nodes = NodeInfo::snapshot(njd, user_words);

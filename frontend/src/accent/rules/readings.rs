@@ -93,6 +93,31 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
     }
 }
 
+/// 十 at the end of a number before a word starting with k, s, t or p is said ジュッ
+/// (２０チーム ニジュッチーム, １０回転 ジュッカイテン, １０歳 ジュッサイ), as the counters
+/// OpenJTalk's digit rules know already are; before voiced sounds it stays ジュー (１０時).
+pub(super) fn juu_sokuon(njd: &mut NJD) {
+    for i in 0..njd.nodes.len().saturating_sub(1) {
+        let node = &njd.nodes[i];
+        let numeral = node.get_string() == "十"
+            && Pos::of(node).is1("名詞", "数")
+            && node.get_pron().to_pure_string() == "ジュー";
+        let next = &njd.nodes[i + 1];
+        let voiceless = next
+            .get_pron()
+            .to_pure_string()
+            .chars()
+            .next()
+            .is_some_and(|c| "カキクケコサシスセソタチツテトパピプペポ".contains(c));
+        if numeral && voiceless && !Pos::of(next).is1("名詞", "数") {
+            let accent = node.get_pron().accent();
+            if let Ok(pron) = Pronunciation::parse("ジュッ", accent) {
+                njd.nodes[i].set_pron(pron);
+            }
+        }
+    }
+}
+
 /// Inside a word, イ after an e-column mora lengthens the vowel (エイ is said エー: キレイ →
 /// キレー, セイ → セー, プレイヤー → プレーヤー), as naist-jdic's pronunciation field already
 /// writes most Sino-Japanese words (先生 センセー); words written in kana or katakana and some

@@ -1,0 +1,123 @@
+//! Readings: numbers and counters by rule (OpenJTalk's digit rules, the normalizer and ours),
+//! and the learned reading stage with the accent of the reading it chooses.
+
+use std::sync::Arc;
+
+use yomiage_frontend::{AccentEstimator, Frontend, ReadingModel};
+
+use crate::common::frontend;
+
+/// The whole text's reading (moras of every phrase, pauses left out).
+fn reading(text: &str) -> String {
+    frontend()
+        .analyze(text)
+        .unwrap_or_else(|e| panic!("{text}: {e}"))
+        .iter()
+        .flat_map(|p| p.moras.iter().map(|m| m.text.clone()))
+        .collect()
+}
+
+#[test]
+fn counters_take_sokuon_and_rendaku() {
+    for (text, expected) in [
+        ("一本", "イッポン"),
+        ("三本", "サンボン"),
+        ("六本", "ロッポン"),
+        ("六百", "ロッピャク"),
+        ("三百", "サンビャク"),
+        ("八百", "ハッピャク"),
+        ("三千", "サンゼン"),
+        // 十分 alone is the adjective "enough"; with digits it is ten minutes.
+        ("十分だ", "ジューブンダ"),
+        ("一匹", "イッピキ"),
+        ("1本", "イッポン"),
+        ("10分", "ジュップン"),
+    ] {
+        assert_eq!(reading(text), expected, "{text}");
+    }
+}
+
+#[test]
+fn days_of_the_month_have_their_own_words() {
+    for (text, expected) in [
+        // 一日 alone is "one day" (イチニチ); after a month it is the first.
+        ("一日", "イチニチ"),
+        ("四月一日", "シガツツイタチ"),
+        ("二日", "フツカ"),
+        ("八日", "ヨーカ"),
+        ("二十日", "ハツカ"),
+        ("4月1日", "シガツツイタチ"),
+        ("3月15日", "サンガツジューゴニチ"),
+    ] {
+        assert_eq!(reading(text), expected, "{text}");
+    }
+}
+
+#[test]
+fn years_times_and_dates() {
+    for (text, expected) in [
+        ("2024年", "ニセンニジューヨネン"),
+        ("1980年", "センキューヒャクハチジューネン"),
+        ("9時30分", "クジサンジュップン"),
+        ("4時", "ヨジ"),
+        ("2024/3/15", "ニセンニジューヨネンサンガツジューゴニチ"),
+    ] {
+        assert_eq!(reading(text), expected, "{text}");
+    }
+}
+
+#[test]
+fn juu_before_a_voiceless_sound_is_juq() {
+    // Nouns the digit rules do not know as counters: ニジュッチーム, not ニジューチーム.
+    assert_eq!(reading("20チーム"), "ニジュッチーム");
+    assert_eq!(reading("10回転"), "ジュッカイテン");
+    // Before a voiced sound it stays ジュー.
+    assert_eq!(reading("10時"), "ジュージ");
+    assert_eq!(reading("十人"), "ジューニン");
+}
+
+#[test]
+fn phone_numbers_and_separators() {
+    assert_eq!(
+        reading("090-1234-5678"),
+        "ゼロキューゼロイチニーサンヨンゴーロクナナハチ"
+    );
+    assert_eq!(reading("486ー2435です"), "ヨンハチロクニーヨンサンゴーデス");
+    assert_eq!(reading("１、０００名"), "センメー");
+}
+
+/// A frontend with a given reading model (the rules' accents, so the phrase is the word's).
+fn with_model(tsv: &str) -> Frontend {
+    let dir = yomiage_voices::Layout::from_env()
+        .expect("data dir")
+        .dictionary_dir();
+    let mut fe = Frontend::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+    fe.set_accent_estimator(AccentEstimator::Rules);
+    fe.set_reading_model(Arc::new(
+        ReadingModel::from_tsv(tsv).unwrap_or_else(|e| panic!("{e}")),
+    ));
+    fe
+}
+
+#[test]
+fn a_learned_reading_brings_its_dictionary_accent() {
+    let off = with_model("");
+    let p = off.analyze("今日で").expect("analysis");
+    let kana: String = p[0].moras.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(kana, "キョーデ");
+    // コンニチ is naist-jdic's 今日 with accent 1; the rule's accent column carries it.
+    let on = with_model("今日\tキョー\tnext\tで\tコンニチ\t1\n");
+    let p = on.analyze("今日で").expect("analysis");
+    let kana: String = p[0].moras.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!((kana.as_str(), p[0].accent), ("コンニチデ", 1));
+    // The context must hold: before が the rule does not fire.
+    let p = on.analyze("今日が").expect("analysis");
+    assert!(p[0].moras[0].text == "キョ", "{p:?}");
+}
+
+#[test]
+fn the_shipped_reading_model_is_used() {
+    assert!(!ReadingModel::builtin().is_empty());
+    // One of its rules (ウェイトレス is written with イ by the labels, not ー).
+    assert_eq!(reading("ウェイトレス"), "ウェイトレス");
+}
