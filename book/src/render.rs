@@ -14,9 +14,10 @@ use yomiage_engine::{
 };
 use yomiage_voices::VoiceId;
 
+use crate::cache::SpeechCache;
 use crate::encode::{self, Format, Mark, Tags};
 use crate::loudness::{self, Normalized};
-use crate::manifest::{self, hash, Entry, Manifest, CACHE_DIR};
+use crate::manifest::{self, hash, Entry, Manifest};
 use crate::{Book, BookError, Chapter, Result};
 
 /// The engine's output rate.
@@ -308,53 +309,6 @@ fn synthesize(
     Ok(Speech { samples, marks })
 }
 
-/// The cache: speech as 32-bit float WAV (lossless; re-normalizing or re-encoding never
-/// degrades it) plus its marks as JSON, written after the audio so a pair is complete.
-fn cache_paths(dir: &Path, synth_hash: &str) -> (PathBuf, PathBuf) {
-    let d = dir.join(CACHE_DIR);
-    (
-        d.join(format!("{synth_hash}.wav")),
-        d.join(format!("{synth_hash}.json")),
-    )
-}
-
-fn load_cached(dir: &Path, synth_hash: &str) -> Option<Speech> {
-    let (wav, json) = cache_paths(dir, synth_hash);
-    let marks: Vec<Mark> = serde_json::from_slice(&std::fs::read(json).ok()?).ok()?;
-    let mut r = hound::WavReader::open(wav).ok()?;
-    let samples = r.samples::<f32>().collect::<Result<Vec<_>, _>>().ok()?;
-    Some(Speech { samples, marks })
-}
-
-fn store_cached(dir: &Path, synth_hash: &str, speech: &Speech) -> Result<()> {
-    let (wav, json) = cache_paths(dir, synth_hash);
-    let werr = |path: &Path| {
-        let path = path.to_owned();
-        move |e: hound::Error| BookError::Write {
-            path,
-            source: std::io::Error::other(e.to_string()),
-        }
-    };
-    let mut tmp = manifest::create(&wav)?;
-    {
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: RATE,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let mut w =
-            hound::WavWriter::new(std::io::BufWriter::new(tmp.file()), spec).map_err(werr(&wav))?;
-        for &s in &speech.samples {
-            w.write_sample(s).map_err(werr(&wav))?;
-        }
-        w.finalize().map_err(werr(&wav))?;
-    }
-    tmp.commit()?;
-    let marks = serde_json::to_vec(&speech.marks).unwrap_or_default();
-    manifest::write_atomically(&json, &marks)
-}
-
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -383,13 +337,16 @@ struct ChapterJson<'a> {
 }
 
 /// Renders `book` into `outdir` (created if missing) with `jobs` chapters at once on the
-/// shared `engine` (which must already carry the dictionaries that `settings` hashes).
+/// shared `engine` (which must already carry the dictionaries that `settings` hashes),
+/// keeping the synthesized speech in `cache` (outside `outdir`).
+#[allow(clippy::too_many_arguments)]
 pub fn render_book(
     engine: &Engine,
     voice: &VoiceId,
     book: &Book,
     settings: &Settings,
     outdir: &Path,
+    cache: &SpeechCache,
     jobs: usize,
     progress: &dyn Progress,
 ) -> Result<Report> {
@@ -397,14 +354,13 @@ pub fn render_book(
         let path = path.to_owned();
         move |source| BookError::Write { path, source }
     };
-    std::fs::create_dir_all(outdir.join(CACHE_DIR)).map_err(werr(outdir))?;
+    std::fs::create_dir_all(outdir).map_err(werr(outdir))?;
     // Fail now, not after the first chapter, if the folder is not writable.
     drop(manifest::create(&outdir.join(".probe"))?);
-    for dir in [outdir.to_owned(), outdir.join(CACHE_DIR)] {
-        for p in manifest::clean_partials(&dir) {
-            tracing::info!(file = %p.display(), "removed an unfinished file of an interrupted run");
-        }
+    for p in manifest::clean_partials(outdir) {
+        tracing::info!(file = %p.display(), "removed an unfinished file of an interrupted run");
     }
+    cache.prepare(outdir)?;
     let (planned, skipped_empty) = plan(book, settings);
     let manifest = Mutex::new(Manifest::load(outdir));
     let outcomes: Mutex<Vec<(usize, String, Outcome)>> = Mutex::new(Vec::new());
@@ -424,7 +380,9 @@ pub fn render_book(
             progress.advance(p.track, units);
             Outcome::Kept
         } else {
-            match render_chapter(engine, voice, book, settings, outdir, &planned, p, progress) {
+            match render_chapter(
+                engine, voice, book, settings, outdir, cache, &planned, p, progress,
+            ) {
                 Ok((entry, outcome)) => {
                     let mut m = lock(&manifest);
                     // The file this track had before (another title or format) goes once the
@@ -489,18 +447,8 @@ pub fn render_book(
         }
     }
     manifest.save(outdir)?;
-    // Drop cached speech no chapter of this plan uses.
-    let keep: std::collections::HashSet<String> =
-        planned.iter().map(|p| p.synth_hash.clone()).collect();
-    if let Ok(rd) = std::fs::read_dir(outdir.join(CACHE_DIR)) {
-        for e in rd.flatten() {
-            let path = e.path();
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-            if stem.is_some_and(|s| !keep.contains(&s)) {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
-    }
+    // Drop cached speech no chapter of this plan uses, and keep the whole cache bounded.
+    cache.tidy(&planned.iter().map(|p| p.synth_hash.clone()).collect());
 
     // Playlist and book.json over the chapters that are finished.
     let finished: Vec<(&Planned, &Entry)> = planned
@@ -570,11 +518,16 @@ fn render_chapter(
     book: &Book,
     settings: &Settings,
     outdir: &Path,
+    cache: &SpeechCache,
     planned: &[Planned],
     p: &Planned,
     progress: &dyn Progress,
 ) -> Result<(Entry, Outcome)> {
-    let (mut speech, outcome) = match load_cached(outdir, &p.synth_hash) {
+    let cached = cache.load(&p.synth_hash).map(|c| Speech {
+        samples: c.samples,
+        marks: c.marks,
+    });
+    let (mut speech, outcome) = match cached {
         Some(s) => {
             progress.advance(
                 p.track,
@@ -589,7 +542,7 @@ fn render_chapter(
         }
         None => {
             let s = synthesize(engine, voice, settings, p, progress)?;
-            store_cached(outdir, &p.synth_hash, &s)?;
+            cache.store(&p.synth_hash, &s.samples, &s.marks, RATE)?;
             (s, Outcome::Rendered)
         }
     };

@@ -1,6 +1,7 @@
 //! The frontend's integration tests, in one test binary: analysis and accents on the installed
 //! dictionary (`analyze`), the learned accent estimator (`learned`), no panics on any input
-//! (`no_panic`), and the user dictionary (`user_dict`).
+//! (`no_panic`, `unicode`: any script, huge lines, linear time), kana notation (`kana`), and the
+//! user dictionary in analysis (`user_dict`) and as files and imports (`user_dict_files`).
 
 /// The frontend on the installed dictionary, once per process (from the testkit).
 mod common {
@@ -8,6 +9,9 @@ mod common {
 }
 
 mod analyze;
+mod kana;
 mod learned;
 mod no_panic;
+mod unicode;
 mod user_dict;
+mod user_dict_files;

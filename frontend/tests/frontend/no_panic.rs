@@ -24,7 +24,7 @@ const VOWELS: [Vowel; 12] = [
     Vowel::Cl,
 ];
 
-fn check(text: &str) -> Result<(), TestCaseError> {
+pub(crate) fn check(text: &str) -> Result<(), TestCaseError> {
     match frontend().analyze(text) {
         Ok(phrases) => {
             prop_assert!(!phrases.is_empty());
