@@ -50,6 +50,9 @@ struct Tally {
     busy_503: u64,
     server_error: u64,
     unanswered: u64,
+    /// An oversized body whose connection was closed (after the 413) while it was still being
+    /// sent, so the client never read the answer: the refusal it asked for.
+    cut_off: u64,
 }
 
 #[derive(Default)]
@@ -115,7 +118,7 @@ struct Server {
 
 fn start_server(dir: &Path) -> Server {
     let log = dir.join("serve.log");
-    let child = yomiage_testkit::yomiage!()
+    let mut child = yomiage_testkit::yomiage!()
         .args([
             "serve",
             "--port",
@@ -141,10 +144,12 @@ fn start_server(dir: &Path) -> Server {
                 .to_owned();
             return Server { child, base, log };
         }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "the server did not start: {text}"
-        );
+        if started.elapsed() > Duration::from_secs(120) || child.try_wait().ok().flatten().is_some()
+        {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the server did not start: {text}");
+        }
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -239,14 +244,21 @@ async fn one(k: usize, n: usize, c: &reqwest::Client, base: &str, counts: &Count
             .await
         }
         7 => {
-            finish(
-                c.post(format!("{base}/v1/audio/speech"))
-                    .header("content-type", "application/json")
-                    .body(vec![b' '; 5 << 20]),
-                "oversized",
-                counts,
-            )
-            .await
+            let r = c
+                .post(format!("{base}/v1/audio/speech"))
+                .header("content-type", "application/json")
+                .body(vec![b' '; 5 << 20])
+                .send()
+                .await;
+            match r {
+                Ok(r) => {
+                    let status = r.status().as_u16();
+                    let _ = r.bytes().await;
+                    counts.status("oversized", status, "");
+                }
+                Err(e) if e.is_request() => counts.add("oversized", |t| t.cut_off += 1),
+                Err(e) => counts.unanswered("oversized", &e.to_string()),
+            }
         }
         8 => {
             let add = c
@@ -500,24 +512,31 @@ fn report(
     clean_exit: bool,
 ) {
     println!(
-        "{:<26} {:>7} {:>7} {:>7} {:>7} {:>10}",
-        "kind", "2xx", "4xx", "503", "5xx", "unanswered"
+        "{:<26} {:>7} {:>7} {:>7} {:>7} {:>10} {:>8}",
+        "kind", "2xx", "4xx", "503", "5xx", "unanswered", "cut off"
     );
     let mut total = Tally::default();
     for (kind, t) in counts {
         println!(
-            "{kind:<26} {:>7} {:>7} {:>7} {:>7} {:>10}",
-            t.ok, t.client_error, t.busy_503, t.server_error, t.unanswered
+            "{kind:<26} {:>7} {:>7} {:>7} {:>7} {:>10} {:>8}",
+            t.ok, t.client_error, t.busy_503, t.server_error, t.unanswered, t.cut_off
         );
         total.ok += t.ok;
         total.client_error += t.client_error;
         total.busy_503 += t.busy_503;
         total.server_error += t.server_error;
         total.unanswered += t.unanswered;
+        total.cut_off += t.cut_off;
     }
     println!(
-        "{:<26} {:>7} {:>7} {:>7} {:>7} {:>10}",
-        "all", total.ok, total.client_error, total.busy_503, total.server_error, total.unanswered
+        "{:<26} {:>7} {:>7} {:>7} {:>7} {:>10} {:>8}",
+        "all",
+        total.ok,
+        total.client_error,
+        total.busy_503,
+        total.server_error,
+        total.unanswered,
+        total.cut_off
     );
     let after: Vec<&Sample> = samples.iter().filter(|s| s.t >= warmup).collect();
     let mean = |v: &[&Sample]| v.iter().map(|s| s.rss_mib).sum::<f64>() / v.len().max(1) as f64;
@@ -555,7 +574,7 @@ fn report(
             .join(", ")
     );
     println!("{elapsed:.0} s, {} requests, panics in the server log: {panics}, clean exit on SIGTERM: {clean_exit}",
-        total.ok + total.client_error + total.busy_503 + total.server_error + total.unanswered);
+        total.ok + total.client_error + total.busy_503 + total.server_error + total.unanswered + total.cut_off);
 
     let mut violations = Vec::new();
     if total.server_error > 0 {

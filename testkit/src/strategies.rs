@@ -157,3 +157,12 @@ pub fn regressions(kind: &str) -> Vec<Regression> {
     );
     found
 }
+
+/// Cases for a property test: `PROPTEST_CASES` when set (a long run), else `default` (what the
+/// test command runs). proptest reads that variable only when the test names no count.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}

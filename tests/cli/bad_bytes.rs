@@ -121,3 +121,13 @@ fn odd_text_through_the_cli() {
         );
     }
 }
+
+/// Logs written to a pipe (or a file) carry no terminal color codes.
+#[test]
+fn logs_to_a_pipe_carry_no_color_codes() {
+    let o = run(yomiage().args(["-vv", "accent", "箸が"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("DEBUG"), "no log lines to look at: {e}");
+    assert!(!e.contains('\u{1b}'), "escape codes in the log: {e:?}");
+}

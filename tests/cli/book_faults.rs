@@ -188,7 +188,7 @@ fn killed_at_any_point_then_resumed_gives_the_uninterrupted_output() {
         // The first chapter's speech is cached and the second is being synthesized.
         ("during a chapter", |_, cache| cache_files(cache) >= 2),
         ("while writing the speech cache", |_, cache| {
-            std::fs::read_dir(cache)
+            std::fs::read_dir(cache.join("book"))
                 .into_iter()
                 .flatten()
                 .flatten()

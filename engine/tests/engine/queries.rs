@@ -105,7 +105,7 @@ fn check(json: &str) -> Result<Option<CheckedQuery>, TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: yomiage_testkit::strategies::cases(256), ..ProptestConfig::default() })]
 
     #[test]
     fn mutated_queries_check_or_name_the_field(json in mutated()) {

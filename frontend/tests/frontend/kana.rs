@@ -116,7 +116,7 @@ fn check(s: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: yomiage_testkit::strategies::cases(512), ..ProptestConfig::default() })]
 
     #[test]
     fn notation_soup_parses_or_points_at_the_fault(s in notation_soup()) {
@@ -185,7 +185,7 @@ fn check_analysed(text: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: yomiage_testkit::strategies::cases(64), ..ProptestConfig::default() })]
 
     #[test]
     fn analysed_phrases_survive_the_notation(chars in prop::collection::vec(tricky_char(), 1..40)) {

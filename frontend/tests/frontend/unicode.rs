@@ -11,7 +11,7 @@ use yomiage_frontend::FrontendError;
 use yomiage_testkit::strategies::{regressions, unicode_text, EMOJI_SEQUENCES};
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: yomiage_testkit::strategies::cases(96), ..ProptestConfig::default() })]
 
     #[test]
     fn any_unicode_text_gives_phrases_or_an_error(text in unicode_text()) {
@@ -102,8 +102,9 @@ fn analysis_time_is_linear_in_the_input() {
             large.chars().count(),
             t8.as_secs_f64() * 1e3,
         );
-        // Below 20 ms the clock says little; the mora count still has to scale.
-        if t8 > Duration::from_millis(20) && ratio > 24.0 {
+        // Below 100 ms the clock says little on a shared machine (a blip of a few ms is a large
+        // ratio); the mora count still has to scale.
+        if t8 > Duration::from_millis(100) && ratio > 24.0 {
             failures.push(format!("{unit:?}: time ×{ratio:.1} for 8× the text"));
         }
         if m1 > 0 && !(7.84..=8.16).contains(&moras) {

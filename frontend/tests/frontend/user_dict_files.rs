@@ -151,7 +151,7 @@ fn load_bytes(bytes: &[u8]) -> Result<UserDictionary, UserDictError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: yomiage_testkit::strategies::cases(256), ..ProptestConfig::default() })]
 
     /// An import is all or nothing, and what imports exports and re-imports the same.
     #[test]
@@ -196,7 +196,7 @@ fn own_frontend() -> &'static Frontend {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: yomiage_testkit::strategies::cases(48), ..ProptestConfig::default() })]
 
     /// A word that validates compiles into the analysis, and text containing it analyses.
     #[test]
