@@ -317,9 +317,8 @@ fn a_full_disk_is_a_clear_error_and_the_run_completes_with_space() {
     );
 
     // Space again: the same command completes, and the output is the uninterrupted run's.
-    match &tmpfs {
-        Some(t) => t.resize(need * 4),
-        None => {}
+    if let Some(t) = &tmpfs {
+        t.resize(need * 4);
     }
     let o = run(&mut book(&out, &cache));
     assert!(o.status.success(), "{}", stderr(&o));

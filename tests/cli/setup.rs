@@ -143,6 +143,8 @@ fn kill_when(cmd: &mut std::process::Command, trigger: impl Fn() -> bool) -> boo
         }
         std::thread::sleep(Duration::from_millis(1));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("the trigger never held");
 }
 
