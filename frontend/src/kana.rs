@@ -233,7 +233,10 @@ fn parse_phrase(
                 let parsed = longest_mora(&body[at..])
                     .and_then(|(len, jm)| Some((len, kana_mora(jm, devoice, last_vowel)?)));
                 match parsed {
-                    Some((len, mora)) => {
+                    Some((len, mut mora)) => {
+                        // A lone small kana reads as its full size (see `full_size`), so what
+                        // `to_kana` writes parses back to the same phrases.
+                        mora.text = full_size(&mora.text).to_owned();
                         moras.push(mora);
                         k = at + len;
                     }
