@@ -34,3 +34,14 @@ YOMIAGE_BIN="$yomiage" ./server/tests/browser/run.sh
 YOMIAGE_BIN="$yomiage" ./python/tests/run.sh
 
 cargo test --workspace --all-targets 2>&1
+
+# The server soak, two minutes: `yomiage serve` under 32 mixed clients (benches/soak.rs; fails on
+# a 5xx other than 503, an unanswered request, a panic, or open files/threads growing; prints
+# memory). Its test build is already built above; `cargo bench --bench soak` is the 10-minute run.
+soak=$(cargo test -p yomiage --bench soak --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "soak" and m.get("executable"):
+        print(m["executable"])')
+SOAK_SECONDS="${SOAK_SECONDS:-120}" SOAK_CLIENTS="${SOAK_CLIENTS:-32}" "$soak"

@@ -13,8 +13,9 @@ use serde::Serialize;
 use yomiage_engine::Engine;
 use yomiage_voices::VoiceId;
 
+use crate::cache::SpeechCache;
 use crate::encode::Mark;
-use crate::manifest::{self, Entry, Manifest, CACHE_DIR};
+use crate::manifest::{self, Entry, Manifest};
 use crate::render::{plan, render_chapter, Outcome, Planned, Progress, Report, Settings};
 use crate::{Book, BookError, Result};
 
@@ -27,6 +28,8 @@ pub struct Job {
     skipped_empty: Vec<String>,
     manifest: Mutex<Manifest>,
     outcomes: Mutex<Vec<(usize, String, Outcome)>>,
+    /// Where the chapters' speech is kept for re-encoding (outside the output folder).
+    cache: SpeechCache,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -39,6 +42,7 @@ impl Job {
     pub fn new(book: Book, settings: Settings, outdir: &Path) -> Job {
         let (planned, skipped_empty) = plan(&book, &settings);
         Job {
+            cache: SpeechCache::default_for(outdir),
             manifest: Mutex::new(Manifest::load(outdir)),
             book,
             settings,
@@ -49,22 +53,26 @@ impl Job {
         }
     }
 
+    /// The job with its speech kept in `cache` rather than the user's default cache.
+    pub fn with_cache(mut self, cache: SpeechCache) -> Job {
+        self.cache = cache;
+        self
+    }
+
     /// Makes the output folder ready: created, writable, and without the unfinished files of
     /// an interrupted run. Call once, before any chapter is rendered.
     pub fn prepare(&self) -> Result<()> {
         let outdir = &self.outdir;
-        std::fs::create_dir_all(outdir.join(CACHE_DIR)).map_err(|source| BookError::Write {
+        std::fs::create_dir_all(outdir).map_err(|source| BookError::Write {
             path: outdir.clone(),
             source,
         })?;
         // Fail now, not after the first chapter, if the folder is not writable.
         drop(manifest::create(&outdir.join(".probe"))?);
-        for dir in [outdir.clone(), outdir.join(CACHE_DIR)] {
-            for p in manifest::clean_partials(&dir) {
-                tracing::info!(file = %p.display(), "removed an unfinished file of an interrupted run");
-            }
+        for p in manifest::clean_partials(outdir) {
+            tracing::info!(file = %p.display(), "removed an unfinished file of an interrupted run");
         }
-        Ok(())
+        self.cache.prepare(outdir)
     }
 
     pub fn book(&self) -> &Book {
@@ -116,6 +124,7 @@ impl Job {
             &self.book,
             &self.settings,
             &self.outdir,
+            &self.cache,
             self.planned.len(),
             p,
             progress,
@@ -209,19 +218,11 @@ impl Job {
             }
         }
         manifest.save(outdir)?;
-        // Drop cached speech no chapter of this plan uses.
+        // Drop cached speech no chapter of this plan uses, and keep the whole cache bounded.
         let keep: HashSet<String> = planned.iter().map(|p| p.synth_hash.clone()).collect();
-        if let Ok(rd) = std::fs::read_dir(outdir.join(CACHE_DIR)) {
-            for e in rd.flatten() {
-                let path = e.path();
-                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                if stem.is_some_and(|s| !keep.contains(&s)) {
-                    let _ = std::fs::remove_file(&path);
-                }
-            }
-        }
-        for dir in [outdir.clone(), outdir.join(CACHE_DIR)] {
-            for p in manifest::clean_partials(&dir) {
+        self.cache.tidy(&keep);
+        for dir in [outdir.as_path(), self.cache.dir()] {
+            for p in manifest::clean_partials(dir) {
                 tracing::info!(file = %p.display(), "removed an unfinished file of a renderer that stopped");
             }
         }

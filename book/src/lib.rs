@@ -8,6 +8,7 @@
 //! Vorbis and MP3 with tags and chapter marks; [`manifest`] decides what is already done.
 
 pub mod aozora;
+pub mod cache;
 /// The encoders live in `yomiage-audio` (shared with the server); re-exported for callers.
 pub use yomiage_audio::encode;
 pub mod epub;

@@ -22,7 +22,8 @@ use crate::{BookError, Result};
 
 /// The manifest's file name in the output folder.
 pub const MANIFEST: &str = ".yomiage-book.json";
-/// The folder (in the output folder) of the synthesized-audio cache.
+/// The folder in the output folder where earlier versions kept the speech cache (now in the
+/// user's cache directory: [`crate::cache`]); moved out when found.
 pub const CACHE_DIR: &str = ".yomiage-book-cache";
 
 /// sha256 (hex) of a value's JSON.

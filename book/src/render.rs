@@ -13,10 +13,11 @@ use yomiage_engine::{
 };
 use yomiage_voices::VoiceId;
 
+use crate::cache::SpeechCache;
 use crate::encode::{self, Format, Mark, Tags};
 use crate::job::Job;
 use crate::loudness::{self, Normalized};
-use crate::manifest::{self, hash, Entry, CACHE_DIR};
+use crate::manifest::{self, hash, Entry};
 use crate::{Book, BookError, Chapter, Result};
 
 /// The engine's output rate.
@@ -320,66 +321,22 @@ fn synthesize(
     Ok(Speech { samples, marks })
 }
 
-/// The cache: speech as 32-bit float WAV (lossless; re-normalizing or re-encoding never
-/// degrades it) plus its marks as JSON, written after the audio so a pair is complete.
-fn cache_paths(dir: &Path, synth_hash: &str) -> (PathBuf, PathBuf) {
-    let d = dir.join(CACHE_DIR);
-    (
-        d.join(format!("{synth_hash}.wav")),
-        d.join(format!("{synth_hash}.json")),
-    )
-}
-
-fn load_cached(dir: &Path, synth_hash: &str) -> Option<Speech> {
-    let (wav, json) = cache_paths(dir, synth_hash);
-    let marks: Vec<Mark> = serde_json::from_slice(&std::fs::read(json).ok()?).ok()?;
-    let mut r = hound::WavReader::open(wav).ok()?;
-    let samples = r.samples::<f32>().collect::<Result<Vec<_>, _>>().ok()?;
-    Some(Speech { samples, marks })
-}
-
-fn store_cached(dir: &Path, synth_hash: &str, speech: &Speech) -> Result<()> {
-    let (wav, json) = cache_paths(dir, synth_hash);
-    let werr = |path: &Path| {
-        let path = path.to_owned();
-        move |e: hound::Error| BookError::Write {
-            path,
-            source: std::io::Error::other(e.to_string()),
-        }
-    };
-    let mut tmp = manifest::create(&wav)?;
-    {
-        let spec = hound::WavSpec {
-            channels: 1,
-            sample_rate: RATE,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let mut w =
-            hound::WavWriter::new(std::io::BufWriter::new(tmp.file()), spec).map_err(werr(&wav))?;
-        for &s in &speech.samples {
-            w.write_sample(s).map_err(werr(&wav))?;
-        }
-        w.finalize().map_err(werr(&wav))?;
-    }
-    tmp.commit()?;
-    let marks = serde_json::to_vec(&speech.marks).unwrap_or_default();
-    manifest::write_atomically(&json, &marks)
-}
-
 /// Renders `book` into `outdir` (created if missing) with `jobs` chapters at once on the
-/// shared `engine` (which must already carry the dictionaries that `settings` hashes): a
-/// [`Job`] run by `jobs` threads.
+/// shared `engine` (which must already carry the dictionaries that `settings` hashes),
+/// keeping the synthesized speech in `cache` (outside `outdir`): a [`Job`] run by `jobs`
+/// threads.
+#[allow(clippy::too_many_arguments)]
 pub fn render_book(
     engine: &Engine,
     voice: &VoiceId,
     book: &Book,
     settings: &Settings,
     outdir: &Path,
+    cache: &SpeechCache,
     jobs: usize,
     progress: &dyn Progress,
 ) -> Result<Report> {
-    let job = Job::new(book.clone(), settings.clone(), outdir);
+    let job = Job::new(book.clone(), settings.clone(), outdir).with_cache(cache.clone());
     job.prepare()?;
     let next = AtomicUsize::new(0);
     let work = || loop {
@@ -413,18 +370,23 @@ pub(crate) fn render_chapter(
     book: &Book,
     settings: &Settings,
     outdir: &Path,
+    cache: &SpeechCache,
     total: usize,
     p: &Planned,
     progress: &dyn Progress,
 ) -> Result<(Entry, Outcome)> {
-    let (mut speech, outcome) = match load_cached(outdir, &p.synth_hash) {
+    let cached = cache.load(&p.synth_hash).map(|c| Speech {
+        samples: c.samples,
+        marks: c.marks,
+    });
+    let (mut speech, outcome) = match cached {
         Some(s) => {
             progress.advance(p.track, p.units());
             (s, Outcome::Reencoded)
         }
         None => {
             let s = synthesize(engine, voice, settings, p, progress)?;
-            store_cached(outdir, &p.synth_hash, &s)?;
+            cache.store(&p.synth_hash, &s.samples, &s.marks, RATE)?;
             (s, Outcome::Rendered)
         }
     };

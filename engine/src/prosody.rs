@@ -20,6 +20,11 @@ use yomiage_frontend::{AccentPhrase, Tone};
 /// F0 values at or below this are the model's "unvoiced" (it writes ~10 Hz there).
 pub const VOICED_HZ: f32 = 50.0;
 
+/// The highest F0 a query can impose, Hz (about a soprano's top C). A query may ask for up
+/// to e^10 Hz scaled further by its pitchScale, and the decoder's sine source turns F0 far
+/// above the audible voice range into NaN samples (found by the query property tests).
+pub const MAX_F0_HZ: f32 = 1000.0;
+
 /// Parameters of the contour model; the defaults were chosen by measurement (see the
 /// `accent` benchmark and the engine's README section).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -182,7 +187,7 @@ pub fn impose_targets(
     };
     for ((f, m), t) in f0.iter_mut().zip(m_curve).zip(t_curve) {
         if *f > VOICED_HZ {
-            *f = (t + detail * (f.ln() - m)).exp();
+            *f = (t + detail * (f.ln() - m)).exp().min(MAX_F0_HZ);
         }
     }
 }

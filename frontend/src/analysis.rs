@@ -19,6 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
 use crate::phoneme::{Consonant, Vowel};
+use crate::pieces::{pieces, MAX_PIECE_CHARS};
 use crate::reading::ReadingModel;
 use crate::types::{AccentPhrase, Mora};
 use crate::user_dict::UserDictionary;
@@ -179,8 +180,15 @@ impl Frontend {
         }
         // One snapshot for the whole analysis, even if the user dictionary changes meanwhile.
         let dicts = self.dictionaries();
-        let njd = dicts.njd(&dicts.normalize(&cleaned), hook, &self.readings)?;
-        let phrases = phrases_from_njd(&njd);
+        // Pieces keep the time linear in the length (see `pieces`); a sentence is one piece.
+        let mut phrases = Vec::new();
+        for piece in pieces(&cleaned, MAX_PIECE_CHARS) {
+            if piece.trim().is_empty() {
+                continue;
+            }
+            let njd = dicts.njd(&dicts.normalize(piece), hook, &self.readings)?;
+            phrases.extend(phrases_from_njd(&njd));
+        }
         if phrases.is_empty() {
             return Err(FrontendError::NothingToSay);
         }

@@ -147,7 +147,7 @@ pub fn to_kana(phrases: &[AccentPhrase]) -> String {
             if m.is_devoiced() {
                 out.push(UNVOICE);
             }
-            out.push_str(&m.text);
+            out.push_str(full_size(&m.text));
             if k + 1 == nucleus {
                 out.push(ACCENT);
             }
@@ -164,6 +164,23 @@ pub fn to_kana(phrases: &[AccentPhrase]) -> String {
         }
     }
     out
+}
+
+/// A small kana the analysis left as a mora of its own (`日ャ` → ビ, ャ) in its full size, which
+/// says the same; written small after ビ it would read back as the one mora ビャ.
+fn full_size(text: &str) -> &str {
+    match text {
+        "ァ" => "ア",
+        "ィ" => "イ",
+        "ゥ" => "ウ",
+        "ェ" => "エ",
+        "ォ" => "オ",
+        "ャ" => "ヤ",
+        "ュ" => "ユ",
+        "ョ" => "ヨ",
+        "ヮ" => "ワ",
+        other => other,
+    }
 }
 
 /// One phrase's characters (no delimiters); `offset` is its position in the whole input.
@@ -216,7 +233,10 @@ fn parse_phrase(
                 let parsed = longest_mora(&body[at..])
                     .and_then(|(len, jm)| Some((len, kana_mora(jm, devoice, last_vowel)?)));
                 match parsed {
-                    Some((len, mora)) => {
+                    Some((len, mut mora)) => {
+                        // A lone small kana reads as its full size (see `full_size`), so what
+                        // `to_kana` writes parses back to the same phrases.
+                        mora.text = full_size(&mora.text).to_owned();
                         moras.push(mora);
                         k = at + len;
                     }

@@ -12,6 +12,7 @@ mod dictionary;
 mod kana;
 mod normalize;
 mod phoneme;
+mod pieces;
 mod reading;
 mod types;
 mod user_dict;

@@ -11,6 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
+use yomiage_book::cache::SpeechCache;
 use yomiage_book::encode::Format;
 use yomiage_book::job::Job;
 use yomiage_book::manifest::Entry;
@@ -419,6 +420,7 @@ impl BookJob {
                     job.book(),
                     job.settings(),
                     outdir,
+                    &SpeechCache::default_for(outdir),
                     jobs,
                     &Quiet,
                 )

@@ -285,6 +285,13 @@ fn with_retry(status: StatusCode, body: impl IntoResponse, retry_after: Option<u
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }
+    // The oversized body is left unread and the connection dropped: say so, or a keep-alive
+    // client sends its next request on the dead connection (found by the soak: that request
+    // failed unanswered).
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     r
 }
 

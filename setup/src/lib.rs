@@ -195,6 +195,38 @@ impl Setup {
         }
     }
 
+    /// Removes what a set-up killed mid-way left (pip and apt download folders, conversion
+    /// folders, half-written files): never a finished component, since each is named by its
+    /// temporary prefix; safe only under the lock, when no other set-up is running.
+    fn remove_leftovers(&self) {
+        const PREFIXES: [&str; 4] = [".pip-", ".apt-", ".convert-", ".dict-"];
+        let root = self.layout.root();
+        let dirs = std::iter::once(root.to_path_buf()).chain(
+            std::fs::read_dir(root)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir()),
+        );
+        for dir in dirs.collect::<Vec<_>>() {
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let path = e.path();
+                let removed = if PREFIXES.iter().any(|p| name.starts_with(p)) && path.is_dir() {
+                    std::fs::remove_dir_all(&path).is_ok()
+                } else if name.starts_with('.') && name.ends_with(".partial") {
+                    std::fs::remove_file(&path).is_ok()
+                } else {
+                    false
+                };
+                if removed {
+                    tracing::info!(path = %path.display(), "removed what an interrupted set-up left");
+                }
+            }
+        }
+    }
+
     fn lock(&self) -> Result<std::fs::File, SetupError> {
         ensure_dir(self.layout.root())?;
         let path = self.layout.root().join(".setup.lock");
@@ -213,6 +245,7 @@ impl Setup {
     /// re-hashed too; otherwise the quick check decides.
     pub fn ensure(&self, components: &[Component], thorough: bool) -> Result<(), SetupError> {
         let _lock = self.lock()?;
+        self.remove_leftovers();
         for &c in components {
             // Converted models are made from other components: make sure those are there.
             for &dep in c.needs() {

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use yomiage_book::cache::SpeechCache;
 use yomiage_book::encode::Format;
 use yomiage_book::render::{self, Outcome, Progress, Settings};
 use yomiage_book::InputFormat;
@@ -81,6 +82,11 @@ pub struct Args {
     /// Only print the chapters found (title, paragraphs, characters) and exit.
     #[arg(long)]
     list: bool,
+    /// Bound of the speech cache (all books together), MiB. The cache keeps each chapter's
+    /// speech so a new loudness or format re-encodes without re-synthesizing; it lives in
+    /// $YOMIAGE_CACHE_DIR, else $XDG_CACHE_HOME/yomiage, else ~/.cache/yomiage. 0 keeps none.
+    #[arg(long, value_name = "MIB", default_value_t = yomiage_book::cache::DEFAULT_MAX_BYTES >> 20)]
+    cache_limit: u64,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -182,8 +188,17 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     tracing::info!(jobs, threads, "rendering");
     let started = std::time::Instant::now();
     let bars = Bars::new(&book);
-    let report = render::render_book(&engine, &voice, &book, &settings, &output, jobs, &bars)
-        .with_context(|| format!("rendering into {}", output.display()))?;
+    let cache_root = SpeechCache::user_root()
+        .context("no cache directory: set YOMIAGE_CACHE_DIR, XDG_CACHE_HOME or HOME")?;
+    let cache = SpeechCache::new(
+        &cache_root,
+        &output,
+        args.cache_limit.saturating_mul(1 << 20),
+    );
+    let report = render::render_book(
+        &engine, &voice, &book, &settings, &output, &cache, jobs, &bars,
+    )
+    .with_context(|| format!("rendering into {}", output.display()))?;
     bars.done();
     let wall = started.elapsed().as_secs_f64();
     let count = |f: fn(&Outcome) -> bool| report.outcomes.iter().filter(|o| f(&o.2)).count();

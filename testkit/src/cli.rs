@@ -12,7 +12,8 @@ pub use crate::audio::{read_wav, Wav};
 /// A `yomiage` command for the tests (the caller names the binary: use [`crate::yomiage!`]).
 /// `YOMIAGE_TEST_BIN` overrides the binary when the tests run away from their build tree (the
 /// GPU machine: scripts/gpu-device.sh). `scratch` is a directory of the test build
-/// (`CARGO_TARGET_TMPDIR`) where nothing is ever written.
+/// (`CARGO_TARGET_TMPDIR`); only the speech cache of `yomiage book` goes there (never the
+/// user's own cache directory).
 pub fn command(bin: impl AsRef<OsStr>, scratch: impl AsRef<Path>) -> Command {
     let bin = std::env::var_os("YOMIAGE_TEST_BIN").unwrap_or_else(|| bin.as_ref().to_owned());
     let mut cmd = Command::new(bin);
@@ -24,6 +25,7 @@ pub fn command(bin: impl AsRef<OsStr>, scratch: impl AsRef<Path>) -> Command {
         "YOMIAGE_USER_DICT",
         scratch.as_ref().join("no-user-dict.json"),
     );
+    cmd.env("YOMIAGE_CACHE_DIR", scratch.as_ref().join("cache"));
     cmd
 }
 

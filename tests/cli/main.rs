@@ -17,7 +17,9 @@ mod common {
 }
 
 mod accent_audio;
+mod bad_bytes;
 mod book;
+mod book_faults;
 mod golden;
 mod query;
 mod serve;

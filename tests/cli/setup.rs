@@ -118,3 +118,122 @@ fn model_conversion_is_deterministic_and_matches_the_manifest() {
         );
     }
 }
+
+/// Starts `cmd` and kills it (SIGKILL, with pip or Python under it: its process group) once
+/// `trigger` holds; false if it finished first.
+fn kill_when(cmd: &mut std::process::Command, trigger: impl Fn() -> bool) -> bool {
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+    let mut child = cmd
+        .process_group(0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(300) {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if trigger() {
+            // SAFETY: a plain kill(2) of the group this test started.
+            unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+            let _ = child.wait();
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the trigger never held");
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `setup` killed with SIGKILL while downloading and while extracting: nothing that looks
+/// finished is left (the check still says missing; a file under its final name is whole), and
+/// the next run cleans up what the killed one left and completes.
+#[test]
+fn setup_killed_mid_way_leaves_nothing_that_looks_finished() {
+    let home = tempfile::tempdir().unwrap();
+    let setup = || {
+        let mut c = yomiage();
+        c.env("YOMIAGE_HOME", home.path())
+            .args(["setup", "--only", "onnxruntime"]);
+        c
+    };
+    let downloads = home.path().join("downloads");
+    let wheel_name = "onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl";
+    let lib = lib_path(home.path());
+    let looks_unfinished = |when: &str| {
+        let o = run(setup().arg("--check"));
+        assert_eq!(o.status.code(), Some(1), "{when}: {}", stdout(&o));
+        if lib.exists() {
+            assert_eq!(
+                sha256(&lib),
+                LIB_SHA256,
+                "{when}: a partial library under its final name"
+            );
+        }
+        let wheel = downloads.join(wheel_name);
+        if wheel.exists() {
+            let want = yomiage_voices::Manifest::builtin()
+                .unwrap()
+                .onnxruntime
+                .wheel_sha256;
+            assert_eq!(
+                sha256(&wheel),
+                want,
+                "{when}: a partial wheel under its final name"
+            );
+        }
+    };
+
+    // While downloading (pip's folder exists, 300 ms in).
+    let since = std::sync::Mutex::new(None::<std::time::Instant>);
+    let killed = kill_when(&mut setup(), || {
+        let pip = names(&downloads).iter().any(|n| n.starts_with(".pip-"));
+        let mut s = since.lock().unwrap();
+        pip && s
+            .get_or_insert_with(std::time::Instant::now)
+            .elapsed()
+            .as_millis()
+            > 300
+    });
+    eprintln!("killed while downloading: {killed}");
+    looks_unfinished("download");
+
+    // While extracting the library (its temporary file exists), from the cached wheel.
+    if !downloads.join(wheel_name).exists() {
+        let o = run(&mut setup());
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::remove_file(&lib).unwrap();
+    }
+    let ort_dir = home.path().join("onnxruntime");
+    let killed = kill_when(&mut setup(), || {
+        names(&ort_dir).iter().any(|n| n.ends_with(".partial"))
+    });
+    eprintln!("killed while extracting: {killed}");
+    looks_unfinished("extraction");
+
+    // The next run completes and leaves nothing of the killed ones.
+    let o = run(&mut setup());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(sha256(&lib), LIB_SHA256);
+    assert!(run(setup().arg("--check")).status.success());
+    for dir in [&downloads, &ort_dir] {
+        let left: Vec<String> = names(dir)
+            .into_iter()
+            .filter(|n| n.starts_with(".pip-") || n.ends_with(".partial"))
+            .collect();
+        assert!(left.is_empty(), "left in {}: {left:?}", dir.display());
+    }
+}

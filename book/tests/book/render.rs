@@ -8,6 +8,7 @@ use crate::fixtures;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
+use yomiage_book::cache::SpeechCache;
 use yomiage_book::encode::Format;
 use yomiage_book::render::{render_book, Outcome, Quiet, Report, Settings};
 use yomiage_book::Book;
@@ -117,11 +118,13 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
     let book = aozora_book();
     let out = tempfile::tempdir().unwrap();
     let dir = out.path();
+    let caches = tempfile::tempdir().unwrap();
+    let cache = &SpeechCache::new(caches.path(), dir, u64::MAX);
     let mut settings = Settings::new("jf_alpha", Format::Flac);
     settings.chapter_pause = 0.5;
 
     // First run, two chapters at a time.
-    let r = render_book(engine, voice, &book, &settings, dir, 2, &Quiet).unwrap();
+    let r = render_book(engine, voice, &book, &settings, dir, cache, 2, &Quiet).unwrap();
     assert_eq!(outcomes(&r), vec![Outcome::Rendered; 3]);
     let flacs = files(dir, "flac");
     let names: Vec<_> = flacs
@@ -161,7 +164,7 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
 
     // Same settings: everything is kept, files untouched (same inode and mtime).
     let before = stamps(dir, "flac");
-    let r = render_book(engine, voice, &book, &settings, dir, 1, &Quiet).unwrap();
+    let r = render_book(engine, voice, &book, &settings, dir, cache, 1, &Quiet).unwrap();
     assert_eq!(outcomes(&r), vec![Outcome::Kept; 3]);
     assert_eq!(stamps(dir, "flac"), before);
 
@@ -170,7 +173,7 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
     // Edit chapter 2: only it is synthesized again.
     let mut edited = book.clone();
     edited.chapters[1].paragraphs[2] = "こころが静かだった。風も止んだ。".into();
-    let r = render_book(engine, voice, &edited, &settings, dir, 2, &Quiet).unwrap();
+    let r = render_book(engine, voice, &edited, &settings, dir, cache, 2, &Quiet).unwrap();
     assert_eq!(
         outcomes(&r),
         [Outcome::Kept, Outcome::Rendered, Outcome::Kept]
@@ -183,7 +186,7 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
 
     // A new loudness target: every file again, from the cached speech (no synthesis).
     settings.loudness_lufs = -21.0;
-    let r = render_book(engine, voice, &edited, &settings, dir, 2, &Quiet).unwrap();
+    let r = render_book(engine, voice, &edited, &settings, dir, cache, 2, &Quiet).unwrap();
     assert_eq!(outcomes(&r), vec![Outcome::Reencoded; 3]);
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("book.json")).unwrap()).unwrap();
@@ -204,7 +207,7 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
         (Format::Wav, "wav"),
     ] {
         settings.format = format;
-        let r = render_book(engine, voice, &edited, &settings, dir, 2, &Quiet).unwrap();
+        let r = render_book(engine, voice, &edited, &settings, dir, cache, 2, &Quiet).unwrap();
         assert_eq!(outcomes(&r), vec![Outcome::Reencoded; 3], "{ext}");
         assert!(files(dir, "flac").is_empty(), "old files left beside {ext}");
         let json: serde_json::Value =
@@ -247,11 +250,16 @@ fn aozora_book_renders_resumes_and_rerenders_what_changed() {
             Format::Flac => {}
         }
     }
-    // Only the speech of the current chapters stays cached.
-    let cached = std::fs::read_dir(dir.join(yomiage_book::manifest::CACHE_DIR))
-        .unwrap()
-        .count();
+    // Only the speech of the current chapters stays cached, outside the output folder.
+    let cached = std::fs::read_dir(cache.dir()).unwrap().count();
     assert_eq!(cached, 6);
+    assert!(!dir.join(yomiage_book::manifest::CACHE_DIR).exists());
+    // A bound below one chapter's speech empties the cache at the end of the next run; the
+    // chapters themselves are kept.
+    let tight = SpeechCache::new(caches.path(), dir, 1);
+    let r = render_book(engine, voice, &edited, &settings, dir, &tight, 1, &Quiet).unwrap();
+    assert_eq!(outcomes(&r), vec![Outcome::Kept; 3]);
+    assert!(!tight.dir().exists() || std::fs::read_dir(tight.dir()).unwrap().count() == 0);
 }
 
 #[test]
@@ -266,7 +274,9 @@ fn epub_renders_to_wav() {
     let mut settings = Settings::new("jf_alpha", Format::Wav);
     settings.loudness_lufs = -16.0;
     settings.chapter_pause = 0.3;
-    let r = render_book(engine, voice, &book, &settings, &out, 1, &Quiet).unwrap();
+    let caches = tempfile::tempdir().unwrap();
+    let cache = SpeechCache::new(caches.path(), &out, u64::MAX);
+    let r = render_book(engine, voice, &book, &settings, &out, &cache, 1, &Quiet).unwrap();
     assert_eq!(outcomes(&r), vec![Outcome::Rendered; 2]);
     let wavs = files(&out, "wav");
     assert_eq!(wavs.len(), 2);
@@ -294,6 +304,7 @@ fn unwritable_output_is_a_clear_error() {
         &book,
         &settings,
         &file.join("out"),
+        &SpeechCache::new(&dir.path().join("cache"), &file.join("out"), u64::MAX),
         1,
         &Quiet,
     )

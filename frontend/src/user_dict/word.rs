@@ -158,6 +158,14 @@ fn normalize_surface(surface: &str) -> Result<String, WordError> {
     if s.is_empty() {
         return Err(WordError::EmptySurface);
     }
+    // Compatibility forms can decompose to a space (¨ → space + U+0308), which the analysis
+    // then writes full-width: such a surface could never be matched, and a file holding it
+    // would not load again (found by the user-dictionary property tests).
+    if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(WordError::SurfaceWhitespace {
+            surface: trimmed.to_owned(),
+        });
+    }
     Ok(s)
 }
 

@@ -24,7 +24,7 @@ const VOWELS: [Vowel; 12] = [
     Vowel::Cl,
 ];
 
-fn check(text: &str) -> Result<(), TestCaseError> {
+pub(crate) fn check(text: &str) -> Result<(), TestCaseError> {
     match frontend().analyze(text) {
         Ok(phrases) => {
             prop_assert!(!phrases.is_empty());
@@ -48,7 +48,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: yomiage_testkit::strategies::cases(256), ..ProptestConfig::default() })]
 
     #[test]
     fn tricky_text_never_panics(chars in prop::collection::vec(tricky_char(), 0..80)) {

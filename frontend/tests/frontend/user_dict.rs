@@ -145,10 +145,15 @@ struct PauseInside {
     resume: mpsc::Receiver<()>,
     /// Whether the go-ahead came; waiting is bounded so a regression fails instead of hanging.
     resumed: bool,
+    /// Paused once already: a long text is analysed in pieces, each through the hook.
+    paused: bool,
 }
 
 impl AccentHook for PauseInside {
     fn boundaries(&mut self, _: &[NodeInfo], _: &[RuleDecision], _: &mut [bool]) {
+        if std::mem::replace(&mut self.paused, true) {
+            return;
+        }
         let _ = self.started.send(());
         self.resumed = self.resume.recv_timeout(Duration::from_secs(120)).is_ok();
     }
@@ -171,6 +176,7 @@ fn an_edit_does_not_wait_for_a_running_analysis_nor_disturb_it() {
                 started: started_tx,
                 resume: resume_rx,
                 resumed: false,
+                paused: false,
             };
             let phrases = fe.analyze_with(&long, &mut hook).expect("long analysis");
             (phrases, hook.resumed)
