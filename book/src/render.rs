@@ -5,7 +5,6 @@
 
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::{Deserialize, Serialize};
 use yomiage_engine::{
@@ -15,7 +14,7 @@ use yomiage_voices::VoiceId;
 
 use crate::cache::SpeechCache;
 use crate::encode::{self, Format, Mark, Tags};
-use crate::job::Job;
+
 use crate::loudness::{self, Normalized};
 use crate::manifest::{self, hash, Entry};
 use crate::{Book, BookError, Chapter, Result};
@@ -319,46 +318,6 @@ fn synthesize(
     samples.truncate(samples.len().saturating_sub(pause));
     silence(&mut samples, settings.chapter_pause);
     Ok(Speech { samples, marks })
-}
-
-/// Renders `book` into `outdir` (created if missing) with `jobs` chapters at once on the
-/// shared `engine` (which must already carry the dictionaries that `settings` hashes),
-/// keeping the synthesized speech in `cache` (outside `outdir`): a [`Job`] run by `jobs`
-/// threads.
-#[allow(clippy::too_many_arguments)]
-pub fn render_book(
-    engine: &Engine,
-    voice: &VoiceId,
-    book: &Book,
-    settings: &Settings,
-    outdir: &Path,
-    cache: &SpeechCache,
-    jobs: usize,
-    progress: &dyn Progress,
-) -> Result<Report> {
-    let job = Job::new(book.clone(), settings.clone(), outdir).with_cache(cache.clone());
-    job.prepare()?;
-    let next = AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::SeqCst);
-        let Some(p) = job.planned().get(i) else { break };
-        progress.start(p.track, &p.chapter.title, p.units());
-        let outcome = if job.is_done(p.track) {
-            progress.advance(p.track, p.units());
-            job.keep(p.track)
-        } else {
-            let rendered = job.render(engine, voice, p.track, progress);
-            job.record(p.track, rendered)
-        };
-        progress.finish(p.track, &outcome);
-    };
-    std::thread::scope(|s| {
-        for _ in 1..jobs.max(1) {
-            s.spawn(work);
-        }
-        work();
-    });
-    job.finish()
 }
 
 /// Renders one planned chapter into `outdir`: speech from the cache or the engine, normalized,

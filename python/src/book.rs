@@ -7,24 +7,21 @@
 //! and the job that owns the folder `record`s it and `finish`es.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use pyo3::prelude::*;
 use serde::{Deserialize, Serialize};
 use yomiage_book::cache::SpeechCache;
 use yomiage_book::encode::Format;
+use yomiage_book::job::render_book;
 use yomiage_book::job::Job;
 use yomiage_book::manifest::Entry;
-use yomiage_book::render::{render_book, Outcome, Quiet, Report, Settings};
+use yomiage_book::render::{Outcome, Quiet, Report, Settings};
 use yomiage_book::{Book, InputFormat};
 use yomiage_frontend::UserDictionary;
 
-use crate::engine::{accent, assets, Engine};
-use crate::{err, value_err};
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
+use crate::engine::{accent, Engine};
+use crate::{assets, err, lock, value_err};
 
 /// What a renderer elsewhere needs to render a chapter of the job.
 #[derive(Serialize, Deserialize)]

@@ -8,8 +8,7 @@ use std::sync::Mutex;
 use pyo3::prelude::*;
 use yomiage_frontend::{UserWord, WordType};
 
-use crate::engine::assets;
-use crate::{err, value_err};
+use crate::{assets, err, value_err};
 
 #[pyclass(frozen, module = "yomiage._native")]
 pub struct UserDictionary {

@@ -15,7 +15,7 @@ use yomiage_voices::VoiceId;
 
 use crate::dict::UserDictionary;
 use crate::stream::Stream;
-use crate::{err, message, samples_bytes, value_err};
+use crate::{assets, err, message, samples_bytes, value_err};
 
 /// A loaded engine with its voice.
 #[pyclass(frozen, subclass, module = "yomiage._native")]
@@ -58,17 +58,6 @@ fn precision(name: &str) -> PyResult<Precision> {
 
 pub(crate) fn accent(name: &str) -> PyResult<AccentEstimator> {
     name.parse().map_err(value_err)
-}
-
-/// Assets of the environment (`YOMIAGE_HOME`, …) with the user dictionary `user_dict`, else
-/// `YOMIAGE_USER_DICT`, else the data directory's (as the CLI).
-pub(crate) fn assets(user_dict: Option<PathBuf>) -> PyResult<Assets> {
-    let user_dict = user_dict.or_else(|| {
-        std::env::var_os("YOMIAGE_USER_DICT")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
-    Assets::from_env(user_dict).map_err(err)
 }
 
 impl Engine {
@@ -123,7 +112,7 @@ impl Engine {
             user_words,
             threads,
         };
-        let assets = self::assets(user_dict)?;
+        let assets = crate::assets(user_dict)?;
         let voice = assets.manifest().voice(voice).map_err(err)?;
         let inner = py.detach(|| assets.load_engine(&options)).map_err(err)?;
         Ok(Engine {
@@ -246,7 +235,7 @@ impl Engine {
     fn set_user_dictionary(&self, dictionary: &UserDictionary) -> PyResult<()> {
         let words = dictionary.snapshot();
         self.inner.set_user_dictionary(&words).map_err(err)?;
-        *crate::book::lock(&self.words) = None;
+        *crate::lock(&self.words) = None;
         Ok(())
     }
 }

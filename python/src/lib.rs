@@ -20,6 +20,24 @@ pyo3::create_exception!(
 );
 
 /// The message of `e` and of each of its causes, `outer: inner` (as the CLI prints them).
+/// Locks `m`, taking over a lock a panicking thread left poisoned (the data stays usable).
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Assets of the environment (`YOMIAGE_HOME`, …) with the user dictionary `user_dict`, else
+/// `YOMIAGE_USER_DICT`, else the data directory's (as the CLI).
+pub(crate) fn assets(
+    user_dict: Option<std::path::PathBuf>,
+) -> PyResult<yomiage_setup::assets::Assets> {
+    let user_dict = user_dict.or_else(|| {
+        std::env::var_os("YOMIAGE_USER_DICT")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    });
+    yomiage_setup::assets::Assets::from_env(user_dict).map_err(err)
+}
+
 pub(crate) fn message(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut cause = e.source();

@@ -16,27 +16,10 @@ use yomiage_engine::{
 };
 use yomiage_voices::VoiceId;
 
-use crate::state::AppState;
+use crate::state::{AppState, Readiness};
 
 pub fn routes() -> Router<Arc<AppState>> {
     Router::new().route("/health", get(health))
-}
-
-/// Where warming stands.
-#[derive(Debug, Default)]
-pub(crate) struct Readiness {
-    /// Voices still to warm (empty: ready). A server nobody asked to warm is ready.
-    pending: Vec<String>,
-    /// Voices warmed.
-    ready: Vec<String>,
-    /// Voices whose warming failed, with why (they still serve, cold).
-    failed: Vec<(String, String)>,
-}
-
-impl Readiness {
-    pub fn is_ready(&self) -> bool {
-        self.pending.is_empty()
-    }
 }
 
 /// What a warm-up says to the first sentence.

@@ -39,7 +39,7 @@ pub struct AppState {
     /// Speakers (style IDs) whose style has been loaded: `/is_initialized_speaker`.
     initialized: Mutex<HashSet<u32>>,
     /// Voices warming and warm: `/health`.
-    pub(crate) readiness: Mutex<crate::health::Readiness>,
+    pub(crate) readiness: Mutex<Readiness>,
 }
 
 impl AppState {
@@ -194,5 +194,22 @@ impl Turn {
     /// Between the parts of a bulk job: see [`Slot::make_way`].
     pub fn make_way(&mut self) {
         self.slot.make_way(&self.token)
+    }
+}
+
+/// Where warming stands (`/health`, [`crate::health`]).
+#[derive(Debug, Default)]
+pub(crate) struct Readiness {
+    /// Voices still to warm (empty: ready). A server nobody asked to warm is ready.
+    pub(crate) pending: Vec<String>,
+    /// Voices warmed.
+    pub(crate) ready: Vec<String>,
+    /// Voices whose warming failed, with why (they still serve, cold).
+    pub(crate) failed: Vec<(String, String)>,
+}
+
+impl Readiness {
+    pub fn is_ready(&self) -> bool {
+        self.pending.is_empty()
     }
 }

@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 use yomiage_book::cache::SpeechCache;
 use yomiage_book::encode::Format;
-use yomiage_book::render::{self, Outcome, Progress, Settings};
+use yomiage_book::render::{Outcome, Progress, Settings};
 use yomiage_book::InputFormat;
 
 use super::{AccentArgs, DeviceArgs};
@@ -195,7 +195,7 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
         &output,
         args.cache_limit.saturating_mul(1 << 20),
     );
-    let report = render::render_book(
+    let report = yomiage_book::job::render_book(
         &engine, &voice, &book, &settings, &output, &cache, jobs, &bars,
     )
     .with_context(|| format!("rendering into {}", output.display()))?;

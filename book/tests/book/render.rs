@@ -10,7 +10,8 @@ use std::path::Path;
 
 use yomiage_book::cache::SpeechCache;
 use yomiage_book::encode::Format;
-use yomiage_book::render::{render_book, Outcome, Quiet, Report, Settings};
+use yomiage_book::job::render_book;
+use yomiage_book::render::{Outcome, Quiet, Report, Settings};
 use yomiage_book::Book;
 use yomiage_engine::Engine;
 use yomiage_voices::VoiceId;
