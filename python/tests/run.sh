@@ -24,7 +24,10 @@ CARGO_TARGET_DIR="$target" "$venv/bin/maturin" build --quiet -m python/Cargo.tom
 echo "python wheel built in $((SECONDS - started)) s: $(ls "$wheels"/yomiage-*.whl)"
 "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps --force-reinstall "$wheels"/yomiage-*.whl
 
-export YOMIAGE_BIN="${YOMIAGE_BIN:-$target/debug/yomiage}"
+# Absolute: pytest runs from python/tests.
+bin="${YOMIAGE_BIN:-$target/debug/yomiage}"
+YOMIAGE_BIN="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+export YOMIAGE_BIN
 export RAY_USAGE_STATS_ENABLED=0
 # pytest from the tests folder, so the installed package (not the source tree) is imported.
 cd python/tests
