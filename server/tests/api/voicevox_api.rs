@@ -153,6 +153,19 @@ async fn audio_query_has_real_lengths_and_pitches_and_synthesizes() {
     let wav = speech_wav(&r.bytes().await.unwrap());
     assert_eq!(wav.spec.sample_rate, 24000);
     assert_eq!(wav.spec.channels, 1);
+    // As voicevox-py sends it: the query as a raw body, no content type. The same audio.
+    let raw = c
+        .post(s.url("/synthesis?speaker=0"))
+        .body(serde_json::to_string(&q).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(raw.status(), 200);
+    assert_eq!(
+        speech_wav(&raw.bytes().await.unwrap()).samples,
+        wav.samples,
+        "a body without a content type gave other audio"
+    );
     // The audio is as long as the query says (moras + pre/post silence), within trimming.
     let expected = total + 0.2;
     assert!(
