@@ -162,6 +162,22 @@ fn comments(tags: Option<&Tags>) -> Vec<(String, String)> {
 
 const VENDOR: &str = concat!("yomiage ", env!("CARGO_PKG_VERSION"));
 
+/// A Vorbis comment body, as FLAC's VORBIS_COMMENT block and Ogg Opus's OpusTags carry it:
+/// little-endian lengths, the vendor, then the `KEY=value` entries.
+pub(crate) fn vorbis_comment(vendor: &str, comments: &[(String, String)]) -> Vec<u8> {
+    fn put(block: &mut Vec<u8>, s: &str) {
+        block.extend((s.len() as u32).to_le_bytes());
+        block.extend(s.as_bytes());
+    }
+    let mut block = Vec::new();
+    put(&mut block, vendor);
+    block.extend((comments.len() as u32).to_le_bytes());
+    for (k, v) in comments {
+        put(&mut block, &format!("{k}={v}"));
+    }
+    block
+}
+
 fn flac(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, String> {
     use flacenc::component::BitRepr;
     use flacenc::error::Verify;
@@ -172,18 +188,8 @@ fn flac(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, Stri
     let source = flacenc::source::MemSource::from_samples(&ints, 1, 16, rate as usize);
     let mut stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
         .map_err(|e| format!("{e:?}"))?;
-    // VORBIS_COMMENT (block type 4): little-endian lengths, vendor then KEY=value entries.
-    let mut block = Vec::new();
-    let put = |s: &str, block: &mut Vec<u8>| {
-        block.extend((s.len() as u32).to_le_bytes());
-        block.extend(s.as_bytes());
-    };
-    put(VENDOR, &mut block);
-    let list = comments(tags);
-    block.extend((list.len() as u32).to_le_bytes());
-    for (k, v) in &list {
-        put(&format!("{k}={v}"), &mut block);
-    }
+    // VORBIS_COMMENT (block type 4).
+    let block = vorbis_comment(VENDOR, &comments(tags));
     stream.add_metadata_block(
         flacenc::component::MetadataBlockData::new_unknown(4, &block)
             .map_err(|e| format!("{e:?}"))?,

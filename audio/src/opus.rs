@@ -156,18 +156,10 @@ fn head(rate: u32, pre_skip: u64) -> Vec<u8> {
 /// The comment header (RFC 7845 §5.2): vendor, then `KEY=value` entries.
 fn tags(comments: &[(String, String)]) -> Vec<u8> {
     let mut t = b"OpusTags".to_vec();
-    let mut put = |s: &str| {
-        t.extend((s.len() as u32).to_le_bytes());
-        t.extend(s.as_bytes());
-    };
-    put(concat!("yomiage ", env!("CARGO_PKG_VERSION"), " (libopus)"));
-    let n = comments.len() as u32;
-    t.extend(n.to_le_bytes());
-    for (k, v) in comments {
-        let entry = format!("{k}={v}");
-        t.extend((entry.len() as u32).to_le_bytes());
-        t.extend(entry.as_bytes());
-    }
+    t.extend(crate::encode::vorbis_comment(
+        concat!("yomiage ", env!("CARGO_PKG_VERSION"), " (libopus)"),
+        comments,
+    ));
     t
 }
 
