@@ -183,6 +183,28 @@ fn mel_distance(reference: &[f32], x: &[f32], joins: &[usize]) -> (f64, f64) {
     (mean(&near), mean(&far))
 }
 
+/// Mean level difference (dB) of `x` over `reference` in the top quarter of the mel bands, on
+/// frames within 60 dB of the loudest: quantization noise shows up there as hiss.
+fn hiss_db(reference: &[f32], x: &[f32]) -> f64 {
+    let (a, b) = (log_mel(reference), log_mel(x));
+    let loudest = a.iter().flatten().cloned().fold(f64::MIN, f64::max);
+    let mut diffs = Vec::new();
+    for (fa, fb) in a.iter().zip(&b) {
+        if fa.iter().cloned().fold(f64::MIN, f64::max) < loudest - 60.0 {
+            continue;
+        }
+        let top = fa.len() * 3 / 4;
+        let d = fa[top..]
+            .iter()
+            .zip(&fb[top..])
+            .map(|(p, q)| q - p)
+            .sum::<f64>()
+            / (fa.len() - top) as f64;
+        diffs.push(d);
+    }
+    diffs.iter().sum::<f64>() / diffs.len().max(1) as f64
+}
+
 /// How large the sample-to-sample step is right at the joins, against the mean step within
 /// ±10 ms around them (averaged over joins): about 1 for a seamless signal, far above for a
 /// click.
@@ -276,8 +298,16 @@ fn quality(engine: &Engine, voice: &VoiceId, text: &str, schedule: &ChunkSchedul
         silence_dbfs(&v.whole_int8, &v.whole_int8),
     );
     println!(
-        "      for scale: log-mel |Δ| fixed vs own statistics {own:.2} dB, int8 vs float (own) {i8d:.2} dB; \
-         level chunked vs own statistics {level_db:+.1} dB"
+        "      for scale: log-mel |Δ| fixed vs own statistics {own:.2} dB, original int8 decoder vs \
+         own {i8d:.2} dB; level chunked vs own statistics {level_db:+.1} dB"
+    );
+    let (_, shipped) = mel_distance(&v.whole_float, &v.whole_own, &[]);
+    let (_, original) = mel_distance(&v.whole_float, &v.whole_int8, &[]);
+    println!(
+        "      whole utterance vs the float generator: log-mel |Δ| {shipped:.2} dB, hiss in the top \
+         quarter of the mel bands {:+.2} dB (original int8 decoder: {original:.2} dB, {:+.2} dB)",
+        hiss_db(&v.whole_float, &v.whole_own),
+        hiss_db(&v.whole_float, &v.whole_int8),
     );
 }
 

@@ -15,7 +15,8 @@ impl Decoder for OnnxDecoder<'_> {
     }
 }
 
-/// The streaming pair: the frame-rate front once per utterance, the generator per chunk.
+/// The streaming pair: the frame-rate front once per utterance, the generator per chunk — or
+/// once over the whole utterance with its own statistics, as the model itself decodes.
 pub(crate) struct OnnxStreaming<'a> {
     pub front: &'a DecoderFrontModel,
     pub generator: &'a GeneratorModel,
@@ -53,6 +54,24 @@ impl StreamingDecoder for OnnxStreaming<'_> {
             frames = f0.len() / 2,
             ms = t.elapsed().as_millis(),
             "generator chunk"
+        );
+        Ok(pcm)
+    }
+}
+
+impl Decoder for OnnxStreaming<'_> {
+    fn decode(&self, f: &AcousticFrames, style: &[f32]) -> Result<Vec<f32>, VocoderError> {
+        let x = StreamingDecoder::front(self, f, style)?;
+        let t = std::time::Instant::now();
+        let pcm = self
+            .generator
+            .run(&x, f.f0(), style, &[0.0; HARMONICS], NormStats::Own)
+            .map(|(pcm, _)| pcm)
+            .map_err(|e| VocoderError::Decoder(Box::new(e)))?;
+        tracing::debug!(
+            frames = f.frames(),
+            ms = t.elapsed().as_millis(),
+            "generator, whole utterance"
         );
         Ok(pcm)
     }

@@ -17,14 +17,18 @@ use crate::query::CheckedQuery;
 pub struct DecodeVariants {
     pub chunked: Vec<f32>,
     pub whole_fixed: Vec<f32>,
+    /// What `synth` renders (on the CPU with int8).
     pub whole_own: Vec<f32>,
+    /// The original model's dynamic-int8 decoder (what `synth` rendered before).
     pub whole_int8: Vec<f32>,
+    /// The float generator with its own statistics: the reference for both.
+    pub whole_float: Vec<f32>,
     /// Sample positions where one chunk ends and the next begins.
     pub joins: Vec<usize>,
 }
 
 impl Renderer {
-    /// The first model call of `query` decoded four ways: chunked with `schedule` (as
+    /// The first model call of `query` decoded five ways: chunked with `schedule` (as
     /// streamed), whole with the same fixed statistics, whole with its own statistics (the
     /// streaming generator, int8 or float), and the whole-utterance decoder that
     /// [`Renderer::whole`] uses. No edge trimming or pause silence; the same frames for all.
@@ -64,7 +68,8 @@ impl Renderer {
         let (whole_own, _) = decoder
             .generator
             .run(&x, f.f0(), &p.style, &zero, NormStats::Own)?;
-        let whole_int8 = self.kokoro.decode(f, &p.style)?;
+        let whole_int8 = self.kokoro.decode_with_decoder(f, &p.style)?;
+        let whole_float = self.kokoro.decode_float_reference(&x, f, &p.style)?;
         let joins = schedule
             .chunks(0..n)
             .iter()
@@ -76,6 +81,7 @@ impl Renderer {
             whole_fixed,
             whole_own,
             whole_int8,
+            whole_float,
             joins,
         })
     }
