@@ -44,7 +44,8 @@ pub(crate) async fn serve(
     limits: Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
-    // Dropped receivers tell connections to finish; `closed` tells the loop they have.
+    // `stop` tells each connection to finish its request and close; each holds a `done`
+    // receiver until it has, so `done_tx.closed()` resolves when the last one is gone.
     let (stop_tx, stop_rx) = watch::channel(());
     let (done_tx, done_rx) = watch::channel(());
     let mut shutdown = pin!(shutdown);
