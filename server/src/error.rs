@@ -91,6 +91,17 @@ impl ApiError {
         )
     }
 
+    /// The body did not arrive in time (a client trickling it); it is left unread.
+    pub fn body_timeout(limit: Duration) -> Self {
+        ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within the server's limit of {} s",
+                limit.as_secs_f64()
+            ),
+        )
+    }
+
     pub fn busy(max_queue: usize) -> Self {
         let mut e = ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -285,10 +296,10 @@ fn with_retry(status: StatusCode, body: impl IntoResponse, retry_after: Option<u
             r.headers_mut().insert(header::RETRY_AFTER, v);
         }
     }
-    // The oversized body is left unread and the connection dropped: say so, or a keep-alive
+    // The oversized (or late) body is left unread and the connection dropped: say so, or a keep-alive
     // client sends its next request on the dead connection (found by the soak: that request
     // failed unanswered).
-    if status == StatusCode::PAYLOAD_TOO_LARGE {
+    if status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::REQUEST_TIMEOUT {
         r.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }

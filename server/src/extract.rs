@@ -49,14 +49,22 @@ fn missing_field(msg: &str) -> Option<&str> {
     msg.strip_prefix("missing field `")?.split('`').next()
 }
 
-/// The raw body within the server's size limit (413 beyond it).
+/// The raw body within the server's size limit (413 beyond it), read whole within the body
+/// timeout (408 after it: a client trickling its body gets no further, and since handlers
+/// take the body before asking for a synthesis slot, it never holds one).
 pub struct LimitedBody(pub Bytes);
 
 impl FromRequest<Arc<AppState>> for LimitedBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
-        match Bytes::from_request(req, state).await {
+        let limit = state.config().body_timeout;
+        let read = tokio::time::timeout(limit, Bytes::from_request(req, state)).await;
+        let Ok(read) = read else {
+            tracing::debug!("request body too slow: 408");
+            return Err(ApiError::body_timeout(limit));
+        };
+        match read {
             Ok(b) => Ok(LimitedBody(b)),
             Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::payload_too_large(state.config().max_body_bytes))

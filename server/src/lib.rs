@@ -16,6 +16,7 @@
 
 mod audio;
 mod cancel;
+mod conn;
 mod docs;
 mod error;
 mod extract;
@@ -64,8 +65,27 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// Largest request body (JSON queries, dictionaries).
     pub max_body_bytes: usize,
-    /// Longest text per request, in characters.
+    /// Longest text per request (and per WebSocket utterance), in characters.
     pub max_text_chars: usize,
+    /// Longest wait for a request's headers, and for the next request on an idle
+    /// kept-alive connection; the connection is closed after it.
+    pub header_timeout: Duration,
+    /// Longest time to receive a request's whole body (408 after it). The body is read
+    /// before a synthesis slot is asked for, so a slow body holds no slot.
+    pub body_timeout: Duration,
+    /// Longest a response (a streamed body, the WebSocket) may stay unread with nothing
+    /// taken by the client; then the connection is closed and its synthesis cancelled.
+    pub send_timeout: Duration,
+    /// Each connection's kernel send buffer (`SO_SNDBUF`): how much of a response can be
+    /// queued for a client that does not read before the send timeout starts counting.
+    /// `None` keeps the kernel's autotuning (up to `net.ipv4.tcp_wmem`'s maximum, 4 MiB by
+    /// default: 85 s of 24 kHz 16-bit audio).
+    pub send_buffer_bytes: Option<usize>,
+    /// A WebSocket that sends nothing for this long while nothing is being spoken is
+    /// closed.
+    pub ws_idle_timeout: Duration,
+    /// Most words the user dictionary holds; additions and imports beyond it get 422.
+    pub max_dict_words: usize,
     /// Origins allowed by CORS; empty = CORS off (no CORS headers at all), `*` = any.
     pub cors_origins: Vec<String>,
 }
@@ -82,6 +102,12 @@ impl Default for ServerConfig {
             max_body_bytes: 4 * 1024 * 1024,
             // OpenAI's own limit for /v1/audio/speech input.
             max_text_chars: 4096,
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(30),
+            send_timeout: Duration::from_secs(30),
+            send_buffer_bytes: None,
+            ws_idle_timeout: Duration::from_secs(600),
+            max_dict_words: 10_000,
             cors_origins: Vec::new(),
         }
     }
@@ -184,13 +210,13 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    let limits = conn::Limits {
+        header_timeout: state.config().header_timeout,
+        send_timeout: state.config().send_timeout,
+        send_buffer: state.config().send_buffer_bytes,
+    };
     let app = router(state)?;
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await?;
+    conn::serve(listener, app, limits, shutdown).await;
     Ok(())
 }
 

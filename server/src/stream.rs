@@ -10,7 +10,9 @@
 //!
 //! The channel is unbounded on purpose: synthesis never waits for a slow reader, so a slot is
 //! held only for the CPU work. What can pile up is bounded by the text limit (the whole
-//! utterance's audio).
+//! utterance's audio), and a client that stops reading altogether is cut off after the send
+//! timeout ([`crate::conn`]): its connection closes, the body is dropped and the synthesis
+//! with it.
 
 use std::collections::VecDeque;
 use std::ops::ControlFlow;

@@ -4,6 +4,10 @@
 //! dictionary lock it changes a copy, applies it to the engine, saves the file atomically and
 //! only then makes the copy current, so concurrent edits serialize and a failed save leaves
 //! the engine, the file and the served dictionary as they were.
+//!
+//! Limits: an import is one body (the server's body limit), and the dictionary holds at most
+//! `max_dict_words` words (each rebuild of the analysis grows with it). Word ids are parsed
+//! as UUIDs; nothing from a request names a file (the dictionary's path is the server's).
 
 use std::sync::Arc;
 
@@ -93,6 +97,15 @@ where
         if next == *current {
             return Ok(out);
         }
+        // A dictionary already over the limit (edited by hand) may still shrink or change.
+        let max = state.config().max_dict_words;
+        if next.len() > max && next.len() > current.len() {
+            return Err(ApiError::unprocessable(format!(
+                "the user dictionary would hold {} words; this server keeps at most {max} \
+                 (yomiage serve --max-dict-words)",
+                next.len()
+            )));
+        }
         state.apply_user_dictionary(next.clone()).await?;
         let path = state.user_dict_path.clone();
         let to_save = next.clone();
@@ -169,6 +182,14 @@ async fn import(
     let text = std::str::from_utf8(&body)
         .map_err(|e| ApiError::unprocessable(format!("the body is not UTF-8: {e}")))?;
     let imported = UserDictionary::from_voicevox_json(text).map_err(dict_error)?;
+    let max = state.config().max_dict_words;
+    if imported.len() > max {
+        return Err(ApiError::unprocessable(format!(
+            "the import holds {} words; this server keeps at most {max} in the user dictionary \
+             (yomiage serve --max-dict-words)",
+            imported.len()
+        )));
+    }
     let override_existing = p.override_existing.unwrap_or(false);
     edit(&state, move |d| {
         let summary = d.merge(imported, override_existing);

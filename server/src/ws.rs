@@ -17,11 +17,16 @@
 //! or failed. A failure is `{"type":"error","id","status","message"}` before that `end`; a
 //! bad command is `{"type":"error","status","message"}` without an id, and changes nothing
 //! (the connection and any current utterance go on).
+//!
+//! Limits: a message is at most the server's body limit (larger: closed with 1009 and a
+//! reason), a text at most `max_text_chars`; a socket that sends nothing for
+//! `ws_idle_timeout` while nothing is being spoken is closed (1001, with the reason); one
+//! that stops reading is cut off after the send timeout, like any connection.
 
 use std::sync::Arc;
 
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
@@ -117,21 +122,41 @@ impl Session {
     }
 
     async fn run(mut self) {
+        let idle = self.state.config().ws_idle_timeout;
+        let mut idle_since = tokio::time::Instant::now();
         loop {
+            // Only a socket with nothing being spoken can be idle; a listener of a long
+            // utterance sends nothing and is not.
+            let speaking = self.current.is_some();
             let step = tokio::select! {
-                incoming = self.socket.recv() => match incoming {
-                    None | Some(Err(_)) | Some(Ok(Message::Close(_))) => Err(Closed),
-                    Some(Ok(Message::Text(t))) => self.command(t.as_str()).await,
-                    Some(Ok(Message::Binary(_))) => {
-                        self.refuse(ApiError::bad_request(
-                            "binary messages are not commands; send JSON text messages",
-                        ))
-                        .await
+                incoming = self.socket.recv() => {
+                    idle_since = tokio::time::Instant::now();
+                    match incoming {
+                        None | Some(Ok(Message::Close(_))) => Err(Closed),
+                        Some(Err(e)) => self.broken(e).await,
+                        Some(Ok(Message::Text(t))) => self.command(t.as_str()).await,
+                        Some(Ok(Message::Binary(_))) => {
+                            self.refuse(ApiError::bad_request(
+                                "binary messages are not commands; send JSON text messages",
+                            ))
+                            .await
+                        }
+                        // Pings are answered by the socket itself.
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
                     }
-                    // Pings are answered by the socket itself.
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
                 },
-                msg = next_msg(&mut self.current) => self.forward(msg).await,
+                msg = next_msg(&mut self.current) => {
+                    idle_since = tokio::time::Instant::now();
+                    self.forward(msg).await
+                }
+                _ = tokio::time::sleep_until(idle_since + idle), if !speaking => {
+                    tracing::debug!("websocket idle: closed");
+                    let reason = format!(
+                        "idle for {} s with nothing sent: closing",
+                        idle.as_secs_f64()
+                    );
+                    self.close(close_code::AWAY, reason).await
+                }
             };
             if step.is_err() {
                 break;
@@ -141,6 +166,42 @@ impl Session {
         if let Some(c) = self.current.take() {
             tracing::debug!(id = c.id, "websocket closed mid-utterance: cancelled");
         }
+    }
+
+    /// A read failed. A message over the size limit is answered with a close frame that says
+    /// so (1009); anything else ends the session as it is.
+    async fn broken(&mut self, e: axum::Error) -> Result<(), Closed> {
+        let too_big = match e.into_inner().downcast::<tungstenite::Error>() {
+            Ok(e) => match *e {
+                tungstenite::Error::Capacity(c) => Some(c.to_string()),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        if let Some(why) = too_big {
+            tracing::debug!(%why, "websocket message over the limit: closed");
+            let max = self.state.config().max_body_bytes;
+            let reason = format!("message too big ({why}); at most {max} bytes per message");
+            let _ = self.close(close_code::SIZE, reason).await;
+        }
+        Err(Closed)
+    }
+
+    /// Closes the socket with `code` and `reason` (cut to what a close frame holds).
+    async fn close(&mut self, code: u16, reason: String) -> Result<(), Closed> {
+        let mut reason = reason;
+        // A close frame's reason is at most 123 bytes.
+        while reason.len() > 123 {
+            reason.pop();
+        }
+        let _ = self
+            .socket
+            .send(Message::Close(Some(CloseFrame {
+                code,
+                reason: reason.into(),
+            })))
+            .await;
+        Err(Closed)
     }
 
     async fn send_json(&mut self, v: Value) -> Result<(), Closed> {

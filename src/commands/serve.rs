@@ -36,6 +36,17 @@ pub struct Args {
     /// Largest request body in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 4 * 1024 * 1024)]
     max_body_bytes: usize,
+    /// Seconds a client has to send a request's headers, and its body, and to take a
+    /// response's next bytes; slower clients are cut off (408 for a late body).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0)]
+    client_timeout: f64,
+    /// Seconds a WebSocket may stay silent (nothing sent, nothing being spoken) before it is
+    /// closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = 600.0)]
+    ws_idle_timeout: f64,
+    /// Most words the user dictionary may hold (additions and imports beyond it are refused).
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    max_dict_words: usize,
     /// Allow browser pages from this origin (repeatable; `*` for any). CORS is off without it.
     #[arg(long = "cors-origin", value_name = "ORIGIN")]
     cors_origins: Vec<String>,
@@ -60,9 +71,16 @@ enum SchedulingArg {
 
 impl Args {
     fn config(&self) -> Result<ServerConfig> {
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
-            anyhow::bail!("--timeout must be a positive number of seconds");
-        }
+        let seconds = |flag: &str, v: f64| {
+            if v.is_finite() && v > 0.0 && v < 1e9 {
+                Ok(Duration::from_secs_f64(v))
+            } else {
+                Err(anyhow::anyhow!(
+                    "{flag} must be a positive number of seconds"
+                ))
+            }
+        };
+        let client = seconds("--client-timeout", self.client_timeout)?;
         let default = ServerConfig::default();
         Ok(ServerConfig {
             host: self.host.clone(),
@@ -72,7 +90,13 @@ impl Args {
                 .unwrap_or(default.max_concurrency)
                 .max(1),
             max_queue: self.max_queue,
-            request_timeout: Duration::from_secs_f64(self.timeout),
+            request_timeout: seconds("--timeout", self.timeout)?,
+            header_timeout: client,
+            body_timeout: client,
+            send_timeout: client,
+            send_buffer_bytes: default.send_buffer_bytes,
+            ws_idle_timeout: seconds("--ws-idle-timeout", self.ws_idle_timeout)?,
+            max_dict_words: self.max_dict_words,
             max_body_bytes: self.max_body_bytes,
             max_text_chars: self.max_text_chars,
             cors_origins: self.cors_origins.clone(),

@@ -119,6 +119,15 @@ fn serve_refuses_bad_settings_cleanly() {
     let out = common::run(common::yomiage().args(["serve", "--timeout", "0"]));
     common::assert_clean_failure(&out);
     assert!(common::stderr(&out).contains("--timeout"));
+    for flag in ["--client-timeout", "--ws-idle-timeout"] {
+        let out = common::run(common::yomiage().args(["serve", flag, "0"]));
+        common::assert_clean_failure(&out);
+        assert!(
+            common::stderr(&out).contains(flag),
+            "{}",
+            common::stderr(&out)
+        );
+    }
     let out = common::run(common::yomiage().args(["serve", "--host", "256.0.0.1", "--port", "0"]));
     common::assert_clean_failure(&out);
     assert!(
