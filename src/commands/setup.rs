@@ -29,6 +29,8 @@ enum ComponentArg {
     Voice,
     Models,
     Dictionary,
+    /// UniDic's readings and accents (from unidic-lite).
+    Lexicon,
     /// onnxruntime-gpu and the CUDA/cuDNN libraries.
     Gpu,
     /// The float decoders for the GPU.
@@ -42,6 +44,7 @@ impl From<ComponentArg> for Component {
             ComponentArg::Voice => Component::Voice,
             ComponentArg::Models => Component::Models,
             ComponentArg::Dictionary => Component::Dictionary,
+            ComponentArg::Lexicon => Component::Lexicon,
             ComponentArg::Gpu => Component::Gpu,
             ComponentArg::FloatModels => Component::FloatModels,
         }
