@@ -12,9 +12,9 @@
 # scripts/reading-errors.py (how the kinds are decided is written at its top: heuristics).
 # naist-jdic's source (the lexicon, to tell homographs from unknown words) is read from the
 # OpenJTalk source archive `yomiage setup` downloaded (scripts/naist-jdic-csv.sh). When the
-# UniDic lexicon is set up (`yomiage setup`), each table is followed by what UniDic offers for
-# those words, and scripts/unidic-override.py prints what replacing our readings by UniDic's
-# would fix and break.
+# UniDic lexicon is set up (`yomiage setup --lexicon`), each table is followed by what UniDic
+# offers for those words, and scripts/unidic-override.py prints what replacing our readings by
+# UniDic's would fix and break.
 # PROFILE=dev uses the dev build of the tool (default: release).
 set -euo pipefail
 

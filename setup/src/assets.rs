@@ -171,7 +171,7 @@ impl Assets {
         } else {
             None
         };
-        self.ensure(&Component::REQUIRED)?;
+        self.ensure(&Component::ALL)?;
         let paths = self.engine_paths(options.device)?;
         let default = SessionOptions::default();
         let session = SessionOptions {

@@ -61,8 +61,9 @@ pub enum Component {
     Voice,
     Models,
     Dictionary,
-    /// UniDic's readings and accents (a table converted from unidic-lite's `sys.dic`): installed
-    /// by `yomiage setup`, but no command needs it, so none sets it up by itself.
+    /// UniDic's readings and accents (a table converted from unidic-lite's `sys.dic`), for
+    /// measuring readings (`scripts/reading-errors.sh`): only on request (`setup --lexicon`);
+    /// no command needs it.
     Lexicon,
     /// onnxruntime-gpu and the CUDA/cuDNN libraries (`setup --gpu` only).
     Gpu,
@@ -71,20 +72,12 @@ pub enum Component {
 }
 
 impl Component {
-    /// What every command needs (set up on first use).
-    pub const REQUIRED: [Component; 4] = [
+    /// What every command needs; the default `setup` installs these.
+    pub const ALL: [Component; 4] = [
         Component::Runtime,
         Component::Voice,
         Component::Models,
         Component::Dictionary,
-    ];
-    /// What the default `setup` installs: the required components and the lexicon.
-    pub const ALL: [Component; 5] = [
-        Component::Runtime,
-        Component::Voice,
-        Component::Models,
-        Component::Dictionary,
-        Component::Lexicon,
     ];
     /// What CUDA needs in addition; only on request (large, and CI must not fetch it).
     pub const GPU: [Component; 2] = [Component::Gpu, Component::FloatModels];
