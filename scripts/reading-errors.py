@@ -76,6 +76,8 @@ def main():
     ap.add_argument("lexicon")
     ap.add_argument("--examples", type=int, default=0, help="print N misread words per kind")
     ap.add_argument("--kind", help="only print examples of this kind")
+    ap.add_argument("--unidic", help="yomiage's UniDic lexicon table: also count, per kind, the "
+                    "misread words whose gold reading UniDic has, and where its top reading is it")
     args = ap.parse_args()
     sys.path.insert(0, os.path.dirname(os.path.abspath(args.gold)))
     import score  # the set's own mora splitting and pronunciation tokens
@@ -118,6 +120,13 @@ def main():
             s = json.loads(line)
             words[s["id"]] = s["words"]
 
+    uni = load_unidic(args.unidic) if args.unidic else None
+    uni_has, uni_top, uni_known = (collections.Counter() for _ in range(3))
+    uni_ok = collections.Counter()  # words read right: UniDic's top agrees / disagrees
+
+    def same(a, b):
+        return long_norm(score.split_moras(a)) == long_norm(b)
+
     kind_words = collections.Counter()
     kind_sents = collections.Counter()
     only_sents = collections.Counter()
@@ -133,6 +142,8 @@ def main():
                 owner.append(k)
         G, P = toks(gm), toks(pm)
         if G == P:
+            if uni is not None:
+                count_right(uni, ws, uni_ok, same, has_kanji)
             continue
         misread_sents += 1
         units = misread_units(G, P, owner)
@@ -150,6 +161,11 @@ def main():
             kind = classify(g, ws, k, span, bad[k], toks, long_norm, lex, lex_has)
             kinds.add(kind)
             kind_words[kind] += 1
+            if uni is not None and ws and ws[k]["surface"] in uni:
+                readings = uni[ws[k]["surface"]]
+                uni_known[kind] += 1
+                uni_has[kind] += any(same(r, span[k]) for r in readings)
+                uni_top[kind] += same(readings[0], span[k])
             if len(examples[kind]) < args.examples:
                 ours = "".join(ws[k]["moras"]) if ws else ""
                 examples[kind].append(
@@ -169,11 +185,46 @@ def main():
     for kind in KINDS:
         share = 100 * kind_sents[kind] / max(misread_sents, 1)
         print(f"| {kind} | {kind_words[kind]} | {kind_sents[kind]} | {share:.1f} % | {only_sents[kind]} |")
+    if uni is not None:
+        print()
+        print("UniDic on the misread words (gold reading = the speaker's, long vowels folded):")
+        print("| kind | misread words | surface in UniDic | UniDic has the gold reading | UniDic's top reading is gold |")
+        print("|---|---:|---:|---:|---:|")
+        for kind in KINDS:
+            print(f"| {kind} | {kind_words[kind]} | {uni_known[kind]} | {uni_has[kind]} | {uni_top[kind]} |")
+        print(f"| all | {sum(kind_words.values())} | {sum(uni_known.values())} | "
+              f"{sum(uni_has.values())} | {sum(uni_top.values())} |")
+        print(f"\nWords with kanji read right (sentences read right): {uni_ok['words']}; in UniDic "
+              f"{uni_ok['known']}; UniDic's top reading differs from ours in {uni_ok['differs']}")
     for kind in KINDS:
         if examples[kind] and (args.kind is None or args.kind == kind):
             print(f"\n## {kind}")
             for e in examples[kind]:
                 print("  " + e)
+
+
+def load_unidic(path):
+    """surface → UniDic pronunciations, lowest word cost first (yomiage's lexicon table)."""
+    lex = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            if len(cols) >= 5:
+                lex.setdefault(cols[0], []).append(cols[1])
+    return lex
+
+
+def count_right(uni, ws, counts, same, has_kanji):
+    """In a sentence read right: how often UniDic's top reading would change a right word."""
+    for w in ws:
+        if not has_kanji(w["surface"]):
+            continue
+        counts["words"] += 1
+        if w["surface"] in uni:
+            counts["known"] += 1
+            counts["differs"] += not same(uni[w["surface"]][0], w["moras"])
 
 
 def misread_units(G, P, owner):

@@ -11,7 +11,10 @@
 # For each it prints score.py's reading metrics (e), and for 1 and 2 the table of
 # scripts/reading-errors.py (how the kinds are decided is written at its top: heuristics).
 # naist-jdic's source (the lexicon, to tell homographs from unknown words) is read from the
-# OpenJTalk source archive `yomiage setup` downloaded (scripts/naist-jdic-csv.sh).
+# OpenJTalk source archive `yomiage setup` downloaded (scripts/naist-jdic-csv.sh). When the
+# UniDic lexicon is set up (`yomiage setup --lexicon`), each table is followed by what UniDic
+# offers for those words, and scripts/unidic-override.py prints what replacing our readings by
+# UniDic's would fix and break.
 # PROFILE=dev uses the dev build of the tool (default: release).
 set -euo pipefail
 
@@ -46,8 +49,16 @@ PY
     echo "== readings: $run"
     python3 "$data/score.py" "$gold" "$out/pred-$run.jsonl" | grep -E "metric|\(e\)|mora error"
 done
+unidic=$home/lexicon/unidic/unidic.tsv
+uni=()
+[[ -f $unidic ]] && uni=(--unidic "$unidic")
 for run in off cv; do
     echo
     echo "== misread words by kind: $run"
-    python3 scripts/reading-errors.py "$gold" "$out/words-$run.jsonl" "$lexicon" "$@"
+    python3 scripts/reading-errors.py "$gold" "$out/words-$run.jsonl" "$lexicon" "${uni[@]}" "$@"
 done
+if [[ -f $unidic ]]; then
+    echo
+    echo "== UniDic's top reading in place of ours: cv"
+    python3 scripts/unidic-override.py "$gold" "$out/words-cv.jsonl" "$unidic"
+fi

@@ -10,6 +10,7 @@ pub mod accent;
 mod analysis;
 mod dictionary;
 mod kana;
+pub mod lexicon;
 mod normalize;
 mod phoneme;
 mod pieces;

@@ -59,6 +59,29 @@ pub struct WheelSpec<'a> {
 
 /// Downloads the wheel into `downloads` unless a copy with the right sha256 is already there.
 pub fn pip_download(spec: &WheelSpec<'_>, downloads: &Path) -> Result<PathBuf, SetupError> {
+    let mut args: Vec<&str> = Vec::new();
+    if let Some((py, platform)) = spec.platform {
+        args.extend([
+            "--only-binary=:all:",
+            "--implementation",
+            "cp",
+            "--python-version",
+            py,
+            "--platform",
+            platform,
+        ]);
+    }
+    pip_fetch(spec, &args, downloads)
+}
+
+/// Downloads a source archive (sdist) into `downloads`, like [`pip_download`]; `platform` is
+/// ignored. pip prepares the archive's metadata in an isolated build environment (setuptools,
+/// from PyPI too); nothing is built or installed.
+pub fn pip_download_source(spec: &WheelSpec<'_>, downloads: &Path) -> Result<PathBuf, SetupError> {
+    pip_fetch(spec, &["--no-binary=:all:"], downloads)
+}
+
+fn pip_fetch(spec: &WheelSpec<'_>, args: &[&str], downloads: &Path) -> Result<PathBuf, SetupError> {
     ensure_dir(downloads)?;
     let dest = downloads.join(spec.file);
     if dest.is_file() && sha256_file(&dest)? == spec.sha256 {
@@ -79,18 +102,8 @@ pub fn pip_download(spec: &WheelSpec<'_>, downloads: &Path) -> Result<PathBuf, S
         "-q",
     ])
     .arg("-d")
-    .arg(tmp.path());
-    if let Some((py, platform)) = spec.platform {
-        cmd.args([
-            "--only-binary=:all:",
-            "--implementation",
-            "cp",
-            "--python-version",
-            py,
-            "--platform",
-            platform,
-        ]);
-    }
+    .arg(tmp.path())
+    .args(args);
     cmd.arg(format!("{}=={}", spec.package, spec.version));
     run(
         &mut cmd,
@@ -103,15 +116,22 @@ pub fn pip_download(spec: &WheelSpec<'_>, downloads: &Path) -> Result<PathBuf, S
             spec.file, spec.package, spec.version
         )));
     }
-    let sha = sha256_file(&got)?;
-    if sha != spec.sha256 {
-        return Err(SetupError::Verify(format!(
-            "{} has sha256 {sha}, expected {}; refusing to use it",
-            spec.file, spec.sha256
-        )));
-    }
+    verify_sha256(&got, spec.sha256)?;
     std::fs::rename(&got, &dest).map_err(|e| SetupError::io(&dest, e))?;
     Ok(dest)
+}
+
+/// A file must hash to its pinned sha256: a broken or substituted download is refused here.
+pub fn verify_sha256(path: &Path, sha256: &str) -> Result<(), SetupError> {
+    let sha = sha256_file(path)?;
+    if sha != sha256 {
+        let name = path.file_name().unwrap_or(path.as_os_str());
+        return Err(SetupError::Verify(format!(
+            "{} has sha256 {sha}, expected {sha256}; refusing to use it",
+            name.to_string_lossy()
+        )));
+    }
+    Ok(())
 }
 
 fn open_member<'a>(
@@ -283,4 +303,22 @@ pub fn extract_tar_files(
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_download_is_refused_by_its_checksum() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("unidic-lite-1.0.8.tar.gz");
+        std::fs::write(&file, b"truncated download").unwrap();
+        let pinned = "db9d4572d9fdd4d00a97949d4b0741ec480ee05a7e7e2e32f547500dae27b245";
+        let err = verify_sha256(&file, pinned).unwrap_err();
+        assert!(matches!(err, SetupError::Verify(_)), "{err}");
+        assert!(err.to_string().contains("refusing"), "{err}");
+        let right = sha256_file(&file).unwrap();
+        verify_sha256(&file, &right).unwrap();
+    }
 }

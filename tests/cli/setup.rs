@@ -119,6 +119,51 @@ fn model_conversion_is_deterministic_and_matches_the_manifest() {
     }
 }
 
+#[test]
+fn lexicon_is_fetched_only_on_request_verified_and_repaired_from_the_cached_download() {
+    let home = tempfile::tempdir().unwrap();
+    let manifest = yomiage_voices::Manifest::builtin().unwrap();
+    let table = home
+        .path()
+        .join("lexicon/unidic")
+        .join(&manifest.lexicon.table);
+    let setup = |args: &[&str]| {
+        run(yomiage()
+            .env("YOMIAGE_HOME", home.path())
+            .arg("setup")
+            .args(args))
+    };
+
+    // Not part of the default set-up: --check names it as optional.
+    let o = setup(&["--check"]);
+    assert!(
+        stdout(&o)
+            .contains("optional UniDic lexicon: missing: not installed (`yomiage setup --lexicon`"),
+        "{}",
+        stdout(&o)
+    );
+    let o = setup(&["--only", "lexicon"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(sha256(&table), manifest.lexicon.table_sha256);
+    assert!(home.path().join("lexicon/unidic/BSD").is_file());
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert!(
+        text.contains("\n今日\tキョー\t1\t名詞\t"),
+        "今日 キョー missing"
+    );
+    assert!(text.contains("\n今日\tコンニチ\t"), "今日 コンニチ missing");
+
+    // A damaged table is noticed and rebuilt from the cached (re-verified) download.
+    std::fs::write(&table, "damaged").unwrap();
+    let o = setup(&["--only", "lexicon", "--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("corrupt"), "{}", stdout(&o));
+    let o = setup(&["--only", "lexicon"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(sha256(&table), manifest.lexicon.table_sha256);
+    assert!(setup(&["--only", "lexicon", "--check"]).status.success());
+}
+
 /// Starts `cmd` and kills it (SIGKILL, with pip or Python under it: its process group) once
 /// `trigger` holds; false if it finished first.
 fn kill_when(cmd: &mut std::process::Command, trigger: impl Fn() -> bool) -> bool {

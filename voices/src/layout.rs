@@ -63,6 +63,10 @@ impl Layout {
     pub fn dictionary_dir(&self) -> PathBuf {
         self.root.join("dictionary").join("naist-jdic")
     }
+    /// The second lexicon (UniDic's readings and accents as a table; `yomiage setup`).
+    pub fn lexicon_dir(&self) -> PathBuf {
+        self.root.join("lexicon").join("unidic")
+    }
     /// The user dictionary (words, readings and accents the user added; JSON).
     pub fn user_dictionary_file(&self) -> PathBuf {
         self.root.join("user_dict.json")

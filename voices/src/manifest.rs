@@ -21,6 +21,8 @@ pub struct Manifest {
     pub onnxruntime: OnnxRuntimeSource,
     pub voice: VoicePackSource,
     pub dictionary: DebianSource,
+    /// UniDic's readings and accents, a second lexicon beside naist-jdic.
+    pub lexicon: LexiconSource,
     /// The GPU runtime: only `yomiage setup --gpu` installs it.
     pub gpu: GpuSource,
     pub speakers: Vec<Speaker>,
@@ -131,6 +133,23 @@ pub struct DebianSource {
     pub files: Vec<String>,
 }
 
+/// A MeCab dictionary inside a PyPI source archive, converted to yomiage's lexicon table.
+#[derive(Debug, Clone, Deserialize)]
+pub struct LexiconSource {
+    pub licence: String,
+    pub package: String,
+    pub version: String,
+    pub sdist: String,
+    pub sdist_sha256: String,
+    /// The dictionary's folder inside the archive.
+    pub directory: String,
+    pub sys_dic: String,
+    /// Copied beside the table.
+    pub licence_files: Vec<String>,
+    pub table: String,
+    pub table_sha256: String,
+}
+
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
 pub struct Speaker {
     pub id: u32,
@@ -197,7 +216,8 @@ impl Manifest {
                     .flat_map(|w| &w.files)
                     .map(|f| &f.sha256),
             )
-            .chain([&self.dictionary.archive_sha256]);
+            .chain([&self.dictionary.archive_sha256])
+            .chain([&self.lexicon.sdist_sha256, &self.lexicon.table_sha256]);
         for h in hashes {
             if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return bad(format!("{h:?} is not a sha256"));
