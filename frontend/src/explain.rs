@@ -7,6 +7,7 @@
 //! re-derived afterwards: the source is the last stage that changed the reading.
 
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::path::Path;
 
 use jpreprocess::NJD;
@@ -72,11 +73,12 @@ impl Sources {
                 .iter()
                 .enumerate()
                 .map(|(i, node)| {
-                    let key = (
-                        node.get_string().to_owned(),
-                        node.get_pron().to_pure_string(),
-                    );
-                    if !user_words.is_empty() && user_words.contains(&key) {
+                    let user = !user_words.is_empty()
+                        && user_words.contains(&(
+                            node.get_string().to_owned(),
+                            node.get_pron().to_pure_string(),
+                        ));
+                    if user {
                         ReadingSource::UserDictionary
                     } else if by_normalizer.get(i).copied().unwrap_or(false) {
                         ReadingSource::Normalizer
@@ -150,11 +152,19 @@ impl Sources {
     }
 }
 
-/// (spelling, reading) of each node.
-fn words(njd: &NJD) -> Vec<(String, String)> {
+/// A hash of each node's spelling and moras (not its accent): equal where a stage left the
+/// word's reading alone. Hashed rather than copied, so tracking costs no allocation per word.
+fn words(njd: &NJD) -> Vec<u64> {
     njd.nodes
         .iter()
-        .map(|n| (n.get_string().to_owned(), n.get_pron().to_pure_string()))
+        .map(|n| {
+            let mut h = std::hash::DefaultHasher::new();
+            n.get_string().hash(&mut h);
+            for m in n.get_pron().moras() {
+                m.mora_enum.hash(&mut h);
+            }
+            h.finish()
+        })
         .collect()
 }
 
