@@ -349,3 +349,47 @@ pub(crate) fn word_readings(nodes: &[NodeInfo], lexicon: &Lexicon) -> Vec<WordRe
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The characters of `normalized` (as jpreprocess sees it) flagged as written.
+    fn written(original: &str, normalized: &str) -> String {
+        let w = Written::new(original, normalized);
+        w.text
+            .iter()
+            .zip(w.flags.iter().chain(std::iter::repeat(&false)))
+            .filter(|(_, &f)| f)
+            .map(|(c, _)| *c)
+            .collect()
+    }
+
+    #[test]
+    fn only_what_the_normalizer_wrote_is_flagged() {
+        // Width changes are jpreprocess's own, not the normalizer's.
+        assert_eq!(written("１０個", "10個"), "");
+        assert_eq!(written("2024/3/15に", "2024年3月15日に"), "年月日");
+        assert_eq!(written("¥1,000です", "1000円です"), "円");
+        assert!(Written::new("同じ", "同じ").flags.is_empty());
+    }
+
+    #[test]
+    fn sources_read_as_the_cli_prints_them() {
+        assert_eq!(
+            ReadingSource::Dictionary.to_string(),
+            "dictionary (lattice)"
+        );
+        let rule = ReadingSource::ReadingRule {
+            name: "日本 in compounds",
+        };
+        assert_eq!(rule.to_string(), "reading rule 日本 in compounds");
+        let learned = ReadingSource::LearnedRule {
+            context: "after この".to_owned(),
+        };
+        assert_eq!(learned.to_string(), "learned reading rule (after この)");
+        let json = serde_json::to_value(&learned).unwrap_or_default();
+        assert_eq!(json["kind"], "learned_rule");
+        assert_eq!(json["context"], "after この");
+    }
+}

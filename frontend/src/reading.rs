@@ -248,6 +248,32 @@ mod tests {
     }
 
     #[test]
+    fn contexts_are_named_for_explain() {
+        let names: Vec<String> = [
+            Context::Prev("この".to_owned()),
+            Context::Prev("^".to_owned()),
+            Context::Next("に".to_owned()),
+            Context::NextPos("$/$".to_owned()),
+            Context::PrevPos("名詞/一般".to_owned()),
+            Context::Any,
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "after この",
+                "at the start",
+                "before に",
+                "at the end",
+                "after a 名詞/一般",
+                "any context"
+            ]
+        );
+    }
+
+    #[test]
     fn bad_lines_are_errors() {
         for bad in [
             "方\tホー\tany\t\tカタ",
