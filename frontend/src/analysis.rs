@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use jpreprocess::{DefaultTokenizer, JPreprocess, NJD};
@@ -18,6 +18,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
+use crate::explain::{word_readings, Lexicon, Recorder, WordReading, Written};
 use crate::phoneme::{Consonant, Vowel};
 use crate::pieces::{pieces, MAX_PIECE_CHARS};
 use crate::reading::ReadingModel;
@@ -75,6 +76,8 @@ pub struct Frontend {
     estimator: AccentEstimator,
     /// The learned reading stage (`crate::reading`); the built-in model unless replaced.
     readings: Arc<ReadingModel>,
+    /// naist-jdic by spelling, for [`Frontend::explain`]'s candidates; loaded on first use.
+    lexicon: OnceLock<Lexicon>,
 }
 
 /// What one analysis runs on: the tokenizer with the system and user dictionaries, and the
@@ -112,6 +115,7 @@ impl Frontend {
             current: RwLock::new(Arc::new(dictionaries)),
             estimator: AccentEstimator::default(),
             readings: ReadingModel::builtin(),
+            lexicon: OnceLock::new(),
         })
     }
 
@@ -186,13 +190,33 @@ impl Frontend {
             if piece.trim().is_empty() {
                 continue;
             }
-            let njd = dicts.njd(&dicts.normalize(piece), hook, &self.readings)?;
+            let normalized = dicts.normalize(piece);
+            let written = Written::new(piece, &normalized);
+            let njd = dicts.njd(&normalized, &written, hook, &self.readings)?;
             phrases.extend(phrases_from_njd(&njd));
         }
         if phrases.is_empty() {
             return Err(FrontendError::NothingToSay);
         }
         Ok(phrases)
+    }
+
+    /// [`Frontend::analyze`], and each word's reading: where it came from (the stage that set
+    /// it) and naist-jdic's other readings of its spelling, for `yomiage accent --explain`.
+    pub fn explain(
+        &self,
+        text: &str,
+    ) -> Result<(Vec<AccentPhrase>, Vec<WordReading>), FrontendError> {
+        let (phrases, nodes) = self.estimator.with_hook(|inner| {
+            let mut rec = Recorder {
+                inner,
+                nodes: Vec::new(),
+            };
+            let phrases = self.analyze_with(text, &mut rec)?;
+            Ok::<_, FrontendError>((phrases, rec.nodes))
+        })?;
+        let lexicon = self.lexicon.get_or_init(|| Lexicon::load(&self.dict_dir));
+        Ok((phrases, word_readings(&nodes, lexicon)))
     }
 
     /// The text as [`Frontend::analyze`] reads it: [`crate::normalize`], except that Latin
@@ -210,6 +234,7 @@ impl Frontend {
         let njd = dicts
             .njd(
                 &clean_text(text),
+                &Written::new("", ""),
                 &mut crate::accent::RulesOnly,
                 &self.readings,
             )
@@ -282,6 +307,7 @@ impl Dictionaries {
     fn njd(
         &self,
         text: &str,
+        written: &Written,
         hook: &mut dyn AccentHook,
         readings: &ReadingModel,
     ) -> Result<NJD, FrontendError> {
@@ -291,7 +317,7 @@ impl Dictionaries {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut njd = self.jp.text_to_njd(text)?;
             // OpenJTalk's steps, with our accent-phrase and nucleus rules in between.
-            preprocess(&mut njd, hook, &self.user_entries, readings);
+            preprocess(&mut njd, hook, &self.user_entries, readings, written);
             Ok(njd)
         }));
         let njd = match result {

@@ -9,6 +9,7 @@
 pub mod accent;
 mod analysis;
 mod dictionary;
+mod explain;
 mod kana;
 pub mod lexicon;
 mod normalize;
@@ -22,6 +23,7 @@ pub use accent::learned::AccentModel;
 pub use accent::AccentEstimator;
 pub use analysis::{Frontend, FrontendError};
 pub use dictionary::{build_dictionary, DictionaryBuild, DictionaryError};
+pub use explain::{Candidate, ReadingSource, WordReading};
 pub use kana::{parse_kana, to_kana, KanaError};
 pub use normalize::normalize;
 pub use phoneme::{Consonant, Phoneme, UnknownPhoneme, Vowel};

@@ -15,6 +15,8 @@ use std::sync::{Arc, OnceLock};
 use jpreprocess::NJD;
 use jpreprocess_core::pronunciation::{MoraEnum, Pronunciation};
 
+use crate::explain::{ReadingSource, Sources};
+
 const BUILTIN_MODEL: &str = include_str!("../data/reading-model.tsv");
 
 /// Where a rule looks.
@@ -129,9 +131,14 @@ impl ReadingModel {
         self.rules.is_empty()
     }
 
-    /// Replaces readings in `njd` where a rule matches. Words of the user dictionary
-    /// (`is_user`) keep theirs.
-    pub(crate) fn apply(&self, njd: &mut NJD, is_user: &dyn Fn(&str, &str) -> bool) {
+    /// Replaces readings in `njd` where a rule matches, and records the rule as their source.
+    /// Words of the user dictionary (`is_user`) keep theirs.
+    pub(crate) fn apply(
+        &self,
+        njd: &mut NJD,
+        is_user: &dyn Fn(&str, &str) -> bool,
+        sources: &mut Sources,
+    ) {
         if self.rules.is_empty() {
             return;
         }
@@ -190,7 +197,30 @@ impl ReadingModel {
                     pron.set_accent(moras);
                 }
                 node.set_pron(pron);
+                sources.set(
+                    i,
+                    ReadingSource::LearnedRule {
+                        context: rule.context.to_string(),
+                    },
+                );
             }
+        }
+    }
+}
+
+impl std::fmt::Display for Context {
+    /// As `yomiage accent --explain` names it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Context::Prev(w) if w == "^" => f.write_str("at the start"),
+            Context::Prev(w) => write!(f, "after {w}"),
+            Context::Next(w) if w == "$" => f.write_str("at the end"),
+            Context::Next(w) => write!(f, "before {w}"),
+            Context::PrevPos(p) if p == "^/^" => f.write_str("at the start"),
+            Context::PrevPos(p) => write!(f, "after a {p}"),
+            Context::NextPos(p) if p == "$/$" => f.write_str("at the end"),
+            Context::NextPos(p) => write!(f, "before a {p}"),
+            Context::Any => f.write_str("any context"),
         }
     }
 }
@@ -215,6 +245,32 @@ mod tests {
         assert_eq!(list[0].context, Context::Prev("この".to_owned()));
         assert_eq!(list[1].accent, Some(2));
         assert_eq!(m.len(), 2);
+    }
+
+    #[test]
+    fn contexts_are_named_for_explain() {
+        let names: Vec<String> = [
+            Context::Prev("この".to_owned()),
+            Context::Prev("^".to_owned()),
+            Context::Next("に".to_owned()),
+            Context::NextPos("$/$".to_owned()),
+            Context::PrevPos("名詞/一般".to_owned()),
+            Context::Any,
+        ]
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        assert_eq!(
+            names,
+            [
+                "after この",
+                "at the start",
+                "before に",
+                "at the end",
+                "after a 名詞/一般",
+                "any context"
+            ]
+        );
     }
 
     #[test]

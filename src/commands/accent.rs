@@ -1,6 +1,9 @@
 //! `yomiage accent`: how a text is read and accented, from the frontend alone (the dictionary,
 //! no ONNX), so it starts in milliseconds. A line per accent phrase, the VOICEVOX
-//! `accent_phrases`, or the accent dev set's JSON lines.
+//! `accent_phrases`, or the accent dev set's JSON lines. `--explain` adds each word's reading,
+//! where it came from and how to change it (`accent/explain.rs`).
+
+mod explain;
 
 use std::process::ExitCode;
 
@@ -22,6 +25,12 @@ pub struct Args {
     /// Short for `--format json`.
     #[arg(long, conflicts_with = "format")]
     json: bool,
+    /// For each word: the reading chosen, the dictionary's candidates for its spelling, why
+    /// this one (dictionary, normalizer, digit rule, reading rule, learned rule, user
+    /// dictionary), and the `yomiage dict add` command that reads it another way. With
+    /// `--json`: `{"accent_phrases", "words"}`; with jsonl: a `words` field on each line.
+    #[arg(long)]
+    explain: bool,
     #[command(flatten)]
     accent: AccentArgs,
 }
@@ -38,6 +47,7 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
         input,
         format,
         json,
+        explain,
         accent,
     } = args;
     let format = if json { AccentFormat::Json } else { format };
@@ -50,10 +60,25 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
             Box::new(std::io::BufReader::new(file))
         };
         let (frontend, load_time) = assets.load_frontend(accent.estimator)?;
-        return accent_jsonl(&frontend, reader, load_time);
+        return accent_jsonl(&frontend, reader, load_time, explain);
     }
     let text = read_text(input)?;
     let (frontend, _) = assets.load_frontend(accent.estimator)?;
+    if explain {
+        let (phrases, words) = frontend.explain(&text).context("analysing the text")?;
+        let words = explain::explain(&words);
+        match format {
+            AccentFormat::Json => println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "accent_phrases": phrases,
+                    "words": words,
+                }))?
+            ),
+            _ => print!("{}{}", accent_human(&phrases), explain::human(&words)),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let phrases = frontend.analyze(&text).context("analysing the text")?;
     match format {
         AccentFormat::Json => println!("{}", serde_json::to_string_pretty(&phrases)?),
@@ -108,6 +133,7 @@ fn accent_jsonl(
     frontend: &yomiage_frontend::Frontend,
     mut reader: impl std::io::BufRead,
     load_time: std::time::Duration,
+    explain: bool,
 ) -> Result<ExitCode> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -124,7 +150,7 @@ fn accent_jsonl(
             break;
         }
         line_no += 1;
-        match accent_jsonl_line(frontend, &buf, line_no == 1) {
+        match accent_jsonl_line(frontend, &buf, line_no == 1, explain) {
             Ok(None) => {}
             Ok(Some(json)) => {
                 writeln!(out, "{json}").context("writing the output")?;
@@ -169,6 +195,7 @@ fn accent_jsonl_line(
     frontend: &yomiage_frontend::Frontend,
     bytes: &[u8],
     first: bool,
+    explain: bool,
 ) -> Result<Option<String>> {
     #[derive(serde::Serialize)]
     struct Phrase<'a> {
@@ -182,6 +209,8 @@ fn accent_jsonl_line(
     struct Record<'a> {
         id: &'a serde_json::Value,
         phrases: Vec<Phrase<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        words: Option<Vec<explain::Explained<'a>>>,
     }
 
     let line = std::str::from_utf8(bytes).context("not UTF-8")?;
@@ -203,7 +232,13 @@ fn accent_jsonl_line(
         .get("text")
         .and_then(serde_json::Value::as_str)
         .with_context(|| format!("id {id}: no \"text\" string"))?;
-    let analysed = frontend.analyze(text).with_context(|| format!("id {id}"))?;
+    let (analysed, words) = if explain {
+        let (phrases, words) = frontend.explain(text).with_context(|| format!("id {id}"))?;
+        (phrases, Some(words))
+    } else {
+        let phrases = frontend.analyze(text).with_context(|| format!("id {id}"))?;
+        (phrases, None)
+    };
     let phrases = analysed
         .iter()
         .map(|p| Phrase {
@@ -214,5 +249,6 @@ fn accent_jsonl_line(
             hl: hl_pattern(p),
         })
         .collect();
-    Ok(Some(serde_json::to_string(&Record { id, phrases })?))
+    let words = words.as_deref().map(explain::explain);
+    Ok(Some(serde_json::to_string(&Record { id, phrases, words })?))
 }

@@ -20,6 +20,7 @@ mod accent_audio;
 mod bad_bytes;
 mod book;
 mod book_faults;
+mod explain;
 mod golden;
 mod query;
 mod serve;

@@ -8,6 +8,8 @@ use std::collections::HashSet;
 use jpreprocess::NJD;
 use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum};
 
+use crate::explain::ReadingSource;
+
 /// Runs inside the rules' pipeline (`accent::rules::preprocess`): may revise the rules' phrase starts and nuclei.
 pub trait AccentHook {
     /// `starts[i]`: node `i` starts a phrase (only word nodes matter). `rules[i]` says how the
@@ -55,13 +57,20 @@ pub struct NodeInfo {
     pub(crate) is_break: bool,
     /// From the user dictionary: its accent and boundaries are not revised.
     pub(crate) user: bool,
+    /// Where its reading came from.
+    pub(crate) source: ReadingSource,
 }
 
 impl NodeInfo {
-    pub(crate) fn snapshot(njd: &NJD, user_words: &HashSet<(String, String)>) -> Vec<NodeInfo> {
+    pub(crate) fn snapshot(
+        njd: &NJD,
+        user_words: &HashSet<(String, String)>,
+        sources: &[ReadingSource],
+    ) -> Vec<NodeInfo> {
         njd.nodes
             .iter()
-            .map(|node| {
+            .enumerate()
+            .map(|(i, node)| {
                 let pron = node.get_pron();
                 let pos_s = node.get_pos().to_string();
                 let mut it = pos_s.split(',').map(str::to_owned);
@@ -99,6 +108,7 @@ impl NodeInfo {
                     reading: texts.concat(),
                     texts,
                     user,
+                    source: sources.get(i).cloned().unwrap_or(ReadingSource::Dictionary),
                 }
             })
             .collect()
@@ -117,6 +127,21 @@ impl NodeInfo {
     /// The word as written in the text.
     pub fn surface(&self) -> &str {
         &self.surface
+    }
+
+    /// Its reading: the moras joined, in katakana.
+    pub fn reading(&self) -> &str {
+        &self.reading
+    }
+
+    /// The dictionary's accent of the word alone (0 = flat).
+    pub fn dictionary_accent(&self) -> usize {
+        self.accent
+    }
+
+    /// Where its reading came from.
+    pub fn reading_source(&self) -> &ReadingSource {
+        &self.source
     }
 
     /// Its part of speech: 品詞, 細分類1-3 (naist-jdic's, `*` where none).

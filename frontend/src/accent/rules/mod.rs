@@ -28,6 +28,7 @@ use self::readings::{
     adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds, verb_forms,
     yuu_for_iu,
 };
+use crate::explain::{ReadingSource, Sources, Written};
 use crate::reading::ReadingModel;
 
 use super::hook::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
@@ -40,28 +41,39 @@ mod readings;
 /// OpenJTalk's NJD pipeline with our phrase and nucleus rules in between.
 ///
 /// `hook` may revise the rules' phrase starts and nuclei (the learned corrector); the words of
-/// `user_words` (surface, pronunciation) are marked so it leaves them alone.
+/// `user_words` (surface, pronunciation) are marked so it leaves them alone. Each stage that
+/// sets readings records itself as the source of the readings it changed (`written`: what
+/// the normalizer wrote).
 pub(crate) fn preprocess(
     njd: &mut NJD,
     hook: &mut dyn AccentHook,
     user_words: &HashSet<(String, String)>,
     readings: &ReadingModel,
+    written: &Written,
 ) {
     pronunciation::njd_set_pronunciation(njd);
-    digit_sequence::njd_digit_sequence(njd);
-    digit::njd_set_digit(njd);
-    yuu_for_iu(njd);
-    nihon_in_compounds(njd);
-    homograph_readings(njd);
-    juu_sokuon(njd);
-    long_ei(njd);
-    // The learned reading stage sees the readings as the rules left them (as in training).
-    readings.apply(njd, &|surface, pron| {
-        !user_words.is_empty() && user_words.contains(&(surface.to_owned(), pron.to_owned()))
+    let mut sources = Sources::new(njd, user_words, written);
+    sources.step(njd, ReadingSource::DigitRule, |njd| {
+        digit_sequence::njd_digit_sequence(njd);
+        digit::njd_set_digit(njd);
     });
+    let rule = |name| ReadingSource::ReadingRule { name };
+    sources.step(njd, rule("言う ユー"), yuu_for_iu);
+    sources.step(njd, rule("日本 in compounds"), nihon_in_compounds);
+    sources.step(njd, rule("何/他/後 by context"), homograph_readings);
+    sources.step(njd, rule("十 ジュッ"), juu_sokuon);
+    sources.step(njd, rule("エイ → エー"), long_ei);
+    // The learned reading stage sees the readings as the rules left them (as in training).
+    readings.apply(
+        njd,
+        &|surface, pron| {
+            !user_words.is_empty() && user_words.contains(&(surface.to_owned(), pron.to_owned()))
+        },
+        &mut sources,
+    );
     adjective_forms(njd);
     verb_forms(njd);
-    let nodes = NodeInfo::snapshot(njd, user_words);
+    let nodes = NodeInfo::snapshot(njd, user_words, sources.as_slice());
     let mut merged = set_chain_flags(njd);
     revise_boundaries(njd, &nodes, &mut merged, hook);
     // Phrases joined by a merge rule get their accents combined by `merge_phrases`, not by
