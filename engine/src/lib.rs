@@ -24,7 +24,7 @@ use yomiage_frontend::{AccentPhrase, Frontend};
 use yomiage_voices::VoiceId;
 
 use crate::kokoro::Kokoro;
-use crate::onnx::{Device, OnnxRuntime, SessionOptions};
+use crate::onnx::{Device, OnnxRuntime, RuntimeError, SessionOptions};
 use crate::pipeline::Pipeline;
 use crate::render::Renderer;
 use crate::sink::Out;
@@ -67,8 +67,14 @@ impl Engine {
             tracing::warn!("int8 decoder on CUDA: its integer operators run on the CPU");
         }
         tracing::info!(%device, %precision, library = %runtime.library().display(), "engine");
-        let kokoro = Kokoro::load(runtime, &paths.model_files(), precision)?;
-        let frontend = Frontend::load(&paths.dictionary)?;
+        // The dictionary loads beside the sessions (a cold start waits for both).
+        let (kokoro, frontend) = std::thread::scope(|s| {
+            let frontend = s.spawn(|| Frontend::load(&paths.dictionary));
+            let kokoro = Kokoro::load(runtime, &paths.model_files(), precision);
+            (kokoro, frontend.join())
+        });
+        let kokoro = kokoro?;
+        let frontend = frontend.map_err(|_| RuntimeError::LoaderPanicked)??;
         Ok(Engine {
             frontend,
             renderer: Renderer::new(kokoro),

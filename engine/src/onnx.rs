@@ -26,6 +26,8 @@ pub enum RuntimeError {
     FloatModelMissing(PathBuf),
     #[error("could not load model {path}: {source}")]
     ModelLoad { path: PathBuf, source: ort::Error },
+    #[error("a model-loading thread panicked")]
+    LoaderPanicked,
     #[error("{stage} model failed: {source}")]
     Run {
         stage: &'static str,
@@ -307,7 +309,10 @@ impl OnnxRuntime {
                 .with_optimization_level(GraphOptimizationLevel::Level3)?
                 .commit_from_file(path)
         };
-        build()
+        let started = std::time::Instant::now();
+        let built = build();
+        tracing::debug!(stage, ms = started.elapsed().as_millis(), "session created");
+        built
             .map(|session| Model {
                 session: Mutex::new(session),
                 stage,

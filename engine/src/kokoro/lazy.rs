@@ -25,6 +25,17 @@ impl<T> LazyModel<T> {
         })
     }
 
+    /// Already loaded (eager loading done elsewhere, e.g. in parallel with other sessions).
+    pub fn loaded(path: PathBuf, value: T) -> Self {
+        let cell = OnceLock::new();
+        let _ = cell.set(value);
+        LazyModel {
+            path,
+            cell,
+            init: Mutex::new(()),
+        }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

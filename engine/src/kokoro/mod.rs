@@ -136,7 +136,9 @@ pub struct Kokoro {
 }
 
 impl Kokoro {
-    /// Loads the duration and prosody stages now and the decoders on first use.
+    /// Loads the duration and prosody stages now, and the decoders: now where the streaming
+    /// pair decodes whole utterances too (every command needs it), else on first use.
+    /// Sessions are created in parallel (session creation dominates a cold start).
     pub fn load(
         runtime: OnnxRuntime,
         files: &ModelFiles,
@@ -147,15 +149,45 @@ impl Kokoro {
         if precision != Precision::Int8 && !decoder_file.is_file() {
             return Err(RuntimeError::FloatModelMissing(decoder_file).into());
         }
+        let whole_on_pair = precision == Precision::Int8 && device == Device::Cpu;
         let m = &files.models_dir;
+        let (front_file, generator_file) = (
+            m.join("decoder_front.onnx"),
+            files.generator(precision, device),
+        );
+        let rt = &runtime;
+        let (duration, prosody, pair) = std::thread::scope(|s| {
+            let generator = whole_on_pair.then(|| {
+                let path = generator_file.clone();
+                s.spawn(move || GeneratorModel::load(rt, &path))
+            });
+            let front = whole_on_pair.then(|| {
+                let path = front_file.clone();
+                s.spawn(move || DecoderFrontModel::load(rt, &path))
+            });
+            let duration = DurationModel::load(rt, &m.join("duration.onnx"));
+            let prosody = ProsodyModel::load(rt, &m.join("prosody.onnx"));
+            let pair = match (front, generator) {
+                (Some(f), Some(g)) => Some((joined(f), joined(g))),
+                _ => None,
+            };
+            (duration, prosody, pair)
+        });
+        let (front, generator) = match pair {
+            Some((f, g)) => (
+                LazyModel::loaded(front_file, f?),
+                LazyModel::loaded(generator_file, g?),
+            ),
+            None => (LazyModel::new(front_file)?, LazyModel::new(generator_file)?),
+        };
         Ok(Kokoro {
             vocab: Vocab::load(&files.vocab)?,
-            duration: DurationModel::load(&runtime, &m.join("duration.onnx"))?,
-            prosody: ProsodyModel::load(&runtime, &m.join("prosody.onnx"))?,
+            duration: duration?,
+            prosody: prosody?,
             decoder: LazyModel::new(decoder_file)?,
-            whole_on_pair: precision == Precision::Int8 && device == Device::Cpu,
-            front: LazyModel::new(m.join("decoder_front.onnx"))?,
-            generator: LazyModel::new(files.generator(precision, device))?,
+            whole_on_pair,
+            front,
+            generator,
             models_dir: m.clone(),
             precision,
             styles: Mutex::new(HashMap::new()),
@@ -409,6 +441,14 @@ impl Kokoro {
         cache.insert(voice.clone(), model.clone());
         Ok(model)
     }
+}
+
+/// A loading thread's result; a panic in it becomes an error, not a crash.
+fn joined<T>(
+    h: std::thread::ScopedJoinHandle<'_, Result<T, RuntimeError>>,
+) -> Result<T, RuntimeError> {
+    h.join()
+        .unwrap_or_else(|_| Err(RuntimeError::LoaderPanicked))
 }
 
 fn bits(v: &[f32]) -> Vec<u32> {
