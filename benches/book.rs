@@ -9,7 +9,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
+
+mod common;
+use common::run_measured;
 
 fn sentences(n: usize) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -42,27 +44,27 @@ struct Run {
     threads: usize,
     audio_s: f64,
     wall_s: f64,
+    peak_mib: f64,
 }
 
 fn render(input: &Path, out: &Path, jobs: usize, threads: usize) -> Run {
-    let started = Instant::now();
-    let status = Command::new(env!("CARGO_BIN_EXE_yomiage"))
-        .env("YOMIAGE_AUTO_SETUP", "0")
-        .env("YOMIAGE_USER_DICT", out.with_extension("no-dict.json"))
-        .args(["book", "--format", "flac"])
-        .arg(input)
-        .arg("-o")
-        .arg(out)
-        .args([
-            "--jobs",
-            &jobs.to_string(),
-            "--threads",
-            &threads.to_string(),
-        ])
-        .status()
-        .expect("the yomiage binary runs");
-    let wall_s = started.elapsed().as_secs_f64();
-    assert!(status.success(), "yomiage book failed");
+    let (ok, wall_s, peak_mib) = run_measured(
+        Command::new(env!("CARGO_BIN_EXE_yomiage"))
+            .env("YOMIAGE_AUTO_SETUP", "0")
+            .env("YOMIAGE_USER_DICT", out.with_extension("no-dict.json"))
+            .env("YOMIAGE_CACHE_DIR", out.with_extension("cache"))
+            .args(["book", "--format", "flac"])
+            .arg(input)
+            .arg("-o")
+            .arg(out)
+            .args([
+                "--jobs",
+                &jobs.to_string(),
+                "--threads",
+                &threads.to_string(),
+            ]),
+    );
+    assert!(ok, "yomiage book failed");
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("book.json")).expect("book.json"))
             .expect("book.json is JSON");
@@ -75,6 +77,7 @@ fn render(input: &Path, out: &Path, jobs: usize, threads: usize) -> Run {
         threads,
         audio_s,
         wall_s,
+        peak_mib,
     }
 }
 
@@ -104,12 +107,14 @@ fn main() {
     for (i, (jobs, threads)) in configs.into_iter().enumerate() {
         let r = render(&input, &dir.path().join(format!("out{i}")), jobs, threads);
         println!(
-            "jobs {} × {} threads: {:.2} min of audio in {:.2} min wall = {:.2} min audio per min",
+            "jobs {} × {} threads: {:.2} min of audio in {:.2} min wall = {:.2} min audio per min; \
+             peak RSS {:.0} MiB",
             r.jobs,
             r.threads,
             r.audio_s / 60.0,
             r.wall_s / 60.0,
-            r.audio_s / r.wall_s
+            r.audio_s / r.wall_s,
+            r.peak_mib
         );
         runs.push(r);
     }

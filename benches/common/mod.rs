@@ -88,3 +88,19 @@ pub fn python_reference(
         v["audio_s"].as_f64().unwrap_or(f64::NAN),
     ))
 }
+
+/// Runs `cmd` to the end: (exited with 0, wall seconds, peak resident memory in MiB). The
+/// peak comes from the kernel's accounting of the child (`wait4`), so no sampling is missed.
+pub fn run_measured(cmd: &mut Command) -> (bool, f64, f64) {
+    let started = std::time::Instant::now();
+    let child = cmd.spawn().expect("the command starts");
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is a valid value; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: `pid` is our child, not yet reaped (std's Child is never waited on here).
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = started.elapsed().as_secs_f64();
+    let ok = r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
+    (ok, wall, usage.ru_maxrss as f64 / 1024.0)
+}

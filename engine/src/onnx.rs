@@ -3,7 +3,8 @@
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard};
 
 use ort::ep::cuda::ConvAlgorithmSearch;
 use ort::ep::{ExecutionProviderDispatch, CUDA};
@@ -137,6 +138,11 @@ pub struct SessionOptions {
     pub intra_threads: usize,
     pub spinning: bool,
     pub device: DeviceRequest,
+    /// Sessions per model, so that as many runs go at once (a session takes one run at a
+    /// time). Books rendering two chapters at once on one thread each want two: the decoder
+    /// then runs on both cores without intra-op overhead. Each extra one costs the model's
+    /// weights and working memory again.
+    pub sessions: usize,
 }
 
 impl Default for SessionOptions {
@@ -146,6 +152,7 @@ impl Default for SessionOptions {
             intra_threads: cores.min(4),
             spinning: false,
             device: DeviceRequest::Cpu,
+            sessions: 1,
         }
     }
 }
@@ -310,14 +317,20 @@ impl OnnxRuntime {
                 .commit_from_file(path)
         };
         let started = std::time::Instant::now();
-        let built = build();
-        tracing::debug!(stage, ms = started.elapsed().as_millis(), "session created");
-        built
-            .map(|session| Model {
-                session: Mutex::new(session),
-                stage,
-            })
-            .map_err(wrap)
+        let sessions = (0..self.options.sessions.max(1))
+            .map(|_| build().map(Mutex::new).map_err(wrap))
+            .collect::<Result<Vec<_>, _>>()?;
+        tracing::debug!(
+            stage,
+            sessions = sessions.len(),
+            ms = started.elapsed().as_millis(),
+            "session created"
+        );
+        Ok(Model {
+            sessions,
+            next: AtomicUsize::new(0),
+            stage,
+        })
     }
 }
 
@@ -328,14 +341,27 @@ pub enum Tensor<'a> {
     Bool(Vec<usize>, &'a [bool]),
 }
 
-/// One loaded graph. Runs are serialized (a session is not re-entrant here); sessions hold no
+/// One loaded graph in one or more sessions. A session takes one run at a time (ort's `run`
+/// takes `&mut`); a run goes to a free session, else waits its turn on one. Sessions hold no
 /// state between runs.
 pub struct Model {
-    session: Mutex<Session>,
+    sessions: Vec<Mutex<Session>>,
+    next: AtomicUsize,
     stage: &'static str,
 }
 
 impl Model {
+    /// A free session, else the next one in turn (waiting for it).
+    fn session(&self) -> MutexGuard<'_, Session> {
+        for s in &self.sessions {
+            if let Ok(guard) = s.try_lock() {
+                return guard;
+            }
+        }
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.sessions.len();
+        self.sessions[i].lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Runs the graph on named inputs and returns the named float outputs, in order.
     pub fn run(
         &self,
@@ -361,7 +387,7 @@ impl Model {
         }
         // A poisoned lock only means another thread panicked mid-run; the session holds no
         // partial state between runs, so it is safe to keep using it.
-        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut session = self.session();
         let out = session.run(values).map_err(err)?;
         outputs
             .iter()
@@ -380,7 +406,7 @@ impl Model {
 
     /// The first dimension of input `name` as the graph declares it (0 if unknown).
     pub fn input_len(&self, name: &str) -> usize {
-        let session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let session = self.session();
         session
             .inputs()
             .iter()

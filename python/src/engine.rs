@@ -111,6 +111,7 @@ impl Engine {
             accent: self::accent(accent)?,
             user_words,
             threads,
+            sessions: None,
         };
         let assets = crate::assets(user_dict)?;
         let voice = assets.manifest().voice(voice).map_err(err)?;

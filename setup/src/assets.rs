@@ -59,6 +59,8 @@ pub struct EngineOptions {
     pub user_words: bool,
     /// ONNX Runtime threads per model call; `None`: the default.
     pub threads: Option<usize>,
+    /// Sessions per model (runs at once); `None`: one.
+    pub sessions: Option<usize>,
 }
 
 /// Components a command needs that are not installed, where set-up may not run by itself.
@@ -177,6 +179,7 @@ impl Assets {
         let session = SessionOptions {
             device: options.device,
             intra_threads: options.threads.unwrap_or(default.intra_threads),
+            sessions: options.sessions.unwrap_or(default.sessions),
             ..default
         };
         let mut engine =

@@ -178,6 +178,8 @@ pub fn run(args: Args, assets: &Assets) -> Result<ExitCode> {
     // The book's words are applied below, with the user dictionary's.
     options.user_words = false;
     options.threads = Some(threads);
+    // One session per job: chapters decode side by side instead of queueing for one session.
+    options.sessions = Some(jobs);
     let engine = assets.load_engine(&options)?;
     settings.set_analysis(options.accent, engine.precision());
     if !words.is_empty() {

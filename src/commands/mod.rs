@@ -84,6 +84,7 @@ impl DeviceArgs {
             accent: accent.estimator,
             user_words: true,
             threads: None,
+            sessions: None,
         }
     }
 }
