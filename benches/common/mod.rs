@@ -90,7 +90,10 @@ pub fn python_reference(
 }
 
 /// Runs `cmd` to the end: (exited with 0, wall seconds, peak resident memory in MiB). The
-/// peak comes from the kernel's accounting of the child (`wait4`), so no sampling is missed.
+/// peak comes from the kernel's accounting of the child (`wait4`), so no sampling is missed;
+/// it includes the caller's own resident memory at the spawn (Linux keeps the high-water mark
+/// across exec), so call it from a small process.
+#[allow(clippy::zombie_processes)] // reaped by wait4, which std's Child cannot see
 pub fn run_measured(cmd: &mut Command) -> (bool, f64, f64) {
     let started = std::time::Instant::now();
     let child = cmd.spawn().expect("the command starts");

@@ -278,6 +278,12 @@ impl Engine {
         self.renderer.contour = contour;
     }
 
+    /// Renders whole utterances with the original model's int8 decoder (`decoder.onnx`), as
+    /// before the streaming pair took over: the baseline of the synth benchmark.
+    pub fn set_original_decoder(&mut self, on: bool) {
+        self.renderer.kokoro.set_original_decoder(on);
+    }
+
     /// Replaces the streaming chunk sizes.
     pub fn set_chunk_schedule(&mut self, schedule: yomiage_vocoder::ChunkSchedule) {
         self.renderer.schedule = schedule;

@@ -309,6 +309,14 @@ impl Kokoro {
         Ok(Vocoder::new(OnnxDecoder(decoder)).render(frames, style)?)
     }
 
+    /// Whole utterances through the original int8 decoder instead of the streaming pair (a
+    /// benchmark baseline: what `synth` did before).
+    #[cfg(feature = "bench")]
+    pub(crate) fn set_original_decoder(&mut self, on: bool) {
+        self.whole_on_pair =
+            !on && self.precision == Precision::Int8 && self.runtime.device() == Device::Cpu;
+    }
+
     /// The float generator over the whole utterance with its own statistics (front output
     /// `x`): the quality reference in benchmarks. Loaded per call.
     #[cfg(feature = "bench")]
