@@ -162,22 +162,6 @@ fn comments(tags: Option<&Tags>) -> Vec<(String, String)> {
 
 const VENDOR: &str = concat!("yomiage ", env!("CARGO_PKG_VERSION"));
 
-/// A Vorbis comment body, as FLAC's VORBIS_COMMENT block and Ogg Opus's OpusTags carry it:
-/// little-endian lengths, the vendor, then the `KEY=value` entries.
-pub(crate) fn vorbis_comment(vendor: &str, comments: &[(String, String)]) -> Vec<u8> {
-    fn put(block: &mut Vec<u8>, s: &str) {
-        block.extend((s.len() as u32).to_le_bytes());
-        block.extend(s.as_bytes());
-    }
-    let mut block = Vec::new();
-    put(&mut block, vendor);
-    block.extend((comments.len() as u32).to_le_bytes());
-    for (k, v) in comments {
-        put(&mut block, &format!("{k}={v}"));
-    }
-    block
-}
-
 fn flac(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, String> {
     use flacenc::component::BitRepr;
     use flacenc::error::Verify;
@@ -189,7 +173,7 @@ fn flac(samples: &[f32], rate: u32, tags: Option<&Tags>) -> Result<Vec<u8>, Stri
     let mut stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
         .map_err(|e| format!("{e:?}"))?;
     // VORBIS_COMMENT (block type 4).
-    let block = vorbis_comment(VENDOR, &comments(tags));
+    let block = crate::comment::vorbis_comment(VENDOR, &comments(tags));
     stream.add_metadata_block(
         flacenc::component::MetadataBlockData::new_unknown(4, &block)
             .map_err(|e| format!("{e:?}"))?,

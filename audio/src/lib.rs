@@ -2,6 +2,7 @@
 //! ([`wav`]) and the compressed formats with tags and chapter marks ([`encode`]), shared by the
 //! CLI, the server and the audiobook renderer.
 
+mod comment;
 pub mod encode;
 pub mod opus;
 pub mod pcm;

@@ -156,7 +156,7 @@ fn head(rate: u32, pre_skip: u64) -> Vec<u8> {
 /// The comment header (RFC 7845 §5.2): vendor, then `KEY=value` entries.
 fn tags(comments: &[(String, String)]) -> Vec<u8> {
     let mut t = b"OpusTags".to_vec();
-    t.extend(crate::encode::vorbis_comment(
+    t.extend(crate::comment::vorbis_comment(
         concat!("yomiage ", env!("CARGO_PKG_VERSION"), " (libopus)"),
         comments,
     ));

@@ -18,9 +18,10 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
-use crate::explain::{word_readings, Lexicon, Recorder, WordReading, Written};
+use crate::explain::{word_readings, Lexicon, Recorder, WordReading};
 use crate::phoneme::{Consonant, Vowel};
 use crate::pieces::{pieces, MAX_PIECE_CHARS};
+use crate::provenance::Written;
 use crate::reading::ReadingModel;
 use crate::types::{AccentPhrase, Mora};
 use crate::user_dict::UserDictionary;

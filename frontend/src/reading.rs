@@ -15,7 +15,7 @@ use std::sync::{Arc, OnceLock};
 use jpreprocess::NJD;
 use jpreprocess_core::pronunciation::{MoraEnum, Pronunciation};
 
-use crate::explain::{ReadingSource, Sources};
+use crate::provenance::{ReadingSource, Sources};
 
 const BUILTIN_MODEL: &str = include_str!("../data/reading-model.tsv");
 

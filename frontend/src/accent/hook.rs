@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use jpreprocess::NJD;
 use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum};
 
-use crate::explain::ReadingSource;
+use crate::provenance::ReadingSource;
 
 /// Runs inside the rules' pipeline (`accent::rules::preprocess`): may revise the rules' phrase starts and nuclei.
 pub trait AccentHook {

@@ -28,7 +28,7 @@ use self::readings::{
     adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds, verb_forms,
     yuu_for_iu,
 };
-use crate::explain::{ReadingSource, Sources, Written};
+use crate::provenance::{ReadingSource, Sources, Written};
 use crate::reading::ReadingModel;
 
 use super::hook::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
