@@ -480,6 +480,7 @@ fn main() {
             let schedule = ChunkSchedule {
                 first,
                 max,
+                growth: 2,
                 context,
                 lead,
                 crossfade,

@@ -33,13 +33,16 @@ pub trait StreamingDecoder {
 }
 
 /// How an utterance is cut: a small first chunk for a fast first sound, then chunks that grow
-/// (doubling) up to `max` so the overlap costs little on long utterances.
+/// (by `growth`) up to `max` so the overlap costs little on long utterances.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ChunkSchedule {
     /// Frames in the first chunk (25 ms each).
     pub first: usize,
     /// Largest chunk, in frames.
     pub max: usize,
+    /// Each chunk is this many times the one before (until `max`). Every chunk computes
+    /// `2 × context` frames it discards, so fewer, larger chunks cost less in all.
+    pub growth: usize,
     /// Frames of overlap computed on each side of a chunk and discarded.
     pub context: usize,
     /// Frames computed and discarded before the first chunk, at most `context`. The streamed
@@ -58,6 +61,7 @@ impl Default for ChunkSchedule {
         ChunkSchedule {
             first: 4,
             max: 64,
+            growth: 4,
             context: 5,
             lead: 2,
             crossfade: 240,
@@ -75,7 +79,7 @@ impl ChunkSchedule {
             let end = (at + size).min(range.end);
             out.push(at..end);
             at = end;
-            size = (size * 2).min(self.max.max(1));
+            size = (size * self.growth.max(2)).min(self.max.max(1));
         }
         out
     }
@@ -227,10 +231,13 @@ mod tests {
         let s = ChunkSchedule {
             first: 4,
             max: 16,
+            growth: 2,
             context: 2,
             lead: 2,
             crossfade: 0,
         };
+        let quadrupling = ChunkSchedule { growth: 4, ..s }.chunks(3..60);
+        assert_eq!(quadrupling[..3], [3..7, 7..23, 23..39]);
         let c = s.chunks(3..60);
         assert_eq!(c[0], 3..7);
         assert_eq!(c[1], 7..15);
@@ -258,6 +265,7 @@ mod tests {
             ChunkSchedule {
                 first: 1,
                 max: 3,
+                growth: 2,
                 context: 0,
                 lead: 0,
                 crossfade: 0,
@@ -266,6 +274,7 @@ mod tests {
             ChunkSchedule {
                 first: 5,
                 max: 40,
+                growth: 2,
                 context: 7,
                 lead: 3,
                 crossfade: 600,
