@@ -64,6 +64,18 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// `GET path` answered with JSON, decoded (panics, as a test should, on any failure).
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        client()
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request is answered")
+            .json()
+            .await
+            .expect("a JSON body")
+    }
+
     /// Asks for a graceful shutdown (in-flight requests finish).
     pub fn shutdown(&mut self) {
         if let Some(tx) = self.stop.take() {

@@ -297,14 +297,7 @@ async fn health_reports_ready_only_once_voices_are_warm() {
     assert_eq!(v["status"], "warming", "{v}");
     assert_eq!(v["warming"], json!([voice.name()]), "{v}");
     wait_until("warm", Duration::from_secs(120), || s.state.is_ready()).await;
-    let v: Value = c
-        .get(s.url("/health"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = s.get_json("/health").await;
     assert_eq!(v["status"], "ok", "{v}");
     assert_eq!(v["ready"], json!([voice.name()]), "{v}");
     let r: Value = c

@@ -108,14 +108,7 @@ async fn speech_in_mp3_by_default_and_in_flac() {
         );
     }
     // The voices list, the way OpenAI-compatible servers expose it.
-    let v: Value = c
-        .get(s.url("/v1/audio/voices"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = s.get_json("/v1/audio/voices").await;
     let voices = v["voices"].as_array().expect("a voices list");
     assert!(
         voices.contains(&json!("jf_alpha")) && voices.contains(&json!("jm_kumo")),
@@ -190,14 +183,7 @@ async fn speech_errors_use_openai_shape() {
 async fn openapi_document_covers_the_routes_and_docs_page_renders() {
     let s = TestServer::start(config()).await;
     let c = client();
-    let doc: Value = c
-        .get(s.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = s.get_json("/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
     let paths = doc["paths"].as_object().unwrap();
     for required in [

@@ -15,14 +15,7 @@ use serde_json::{json, Map, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn dict_len(s: &TestServer) -> usize {
-    let v: Value = client()
-        .get(s.url("/user_dict"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = s.get_json("/user_dict").await;
     v.as_object().unwrap().len()
 }
 
@@ -55,14 +48,7 @@ async fn the_user_dictionary_is_capped_in_words_and_imports_in_bytes() {
     assert_eq!(dict_len(&s).await, 3);
 
     // An import of more words than the limit is refused whole; one that fits is taken.
-    let exported: Map<String, Value> = client()
-        .get(s.url("/user_dict"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let exported: Map<String, Value> = s.get_json("/user_dict").await;
     let word = exported.values().next().unwrap().clone();
     let import = |n: usize| {
         let words: Map<String, Value> = (0..n)

@@ -11,14 +11,7 @@ const TEXT: &str = "今日はいい天気ですね。";
 async fn info_endpoints_list_the_manifest_speakers() {
     let s = TestServer::start(config()).await;
     let c = client();
-    let v: String = c
-        .get(s.url("/version"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: String = s.get_json("/version").await;
     assert_eq!(v, yomiage_server::VERSION);
     let r = c.get(s.url("/speakers")).send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "application/json");
@@ -35,14 +28,9 @@ async fn info_endpoints_list_the_manifest_speakers() {
         .collect();
     assert_eq!(ids, manifest);
     let uuid = speakers[4]["speaker_uuid"].as_str().unwrap();
-    let info: Value = c
-        .get(s.url(&format!("/speaker_info?speaker_uuid={uuid}")))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info: Value = s
+        .get_json(&format!("/speaker_info?speaker_uuid={uuid}"))
+        .await;
     assert_eq!(info["style_infos"][0]["id"], 4);
     assert!(info["policy"].as_str().unwrap().contains("jm_kumo"));
     let r = c
@@ -54,14 +42,7 @@ async fn info_endpoints_list_the_manifest_speakers() {
 
     // Initialization is tracked per style.
     let init = |id: u32| format!("/is_initialized_speaker?speaker={id}");
-    let b: bool = c
-        .get(s.url(&init(2)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b: bool = s.get_json(&init(2)).await;
     assert!(!b);
     let r = c
         .post(s.url("/initialize_speaker?speaker=2"))
@@ -69,43 +50,15 @@ async fn info_endpoints_list_the_manifest_speakers() {
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    let b: bool = c
-        .get(s.url(&init(2)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let b: bool = s.get_json(&init(2)).await;
     assert!(b);
 
-    let dev: Value = c
-        .get(s.url("/supported_devices"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let dev: Value = s.get_json("/supported_devices").await;
     assert_eq!(dev["cpu"], true);
-    let m: Value = c
-        .get(s.url("/engine_manifest"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let m: Value = s.get_json("/engine_manifest").await;
     assert_eq!(m["default_sampling_rate"], 24000);
     assert_eq!(m["supported_features"]["adjust_mora_pitch"], true);
-    let cv: Vec<String> = c
-        .get(s.url("/core_versions"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cv: Vec<String> = s.get_json("/core_versions").await;
     assert_eq!(cv.len(), 1);
 }
 
