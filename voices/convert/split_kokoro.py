@@ -696,7 +696,15 @@ def convert(model_path: str, voices_path: str, out_dir: str, expect_sha256: str,
             ranges = json.load(f)
     except (OSError, ValueError) as e:
         raise ConversionError(f"cannot read the int8 generator's ranges {ranges_path}: {e}") from e
-    stages.append(("generator.int8.onnx", quantize_generator(generator, ranges), [], []))
+    # The AdaIN + Snake chains fused into one custom node each (fuse_snake.py, beside this
+    # script): the engine registers the operator; only the CPU renders this model.
+    from fuse_snake import FuseError, fuse_ada_snake
+
+    try:
+        int8, _ = fuse_ada_snake(quantize_generator(generator, ranges))
+    except FuseError as e:
+        raise ConversionError(f"int8 generator: {e}") from e
+    stages.append(("generator.int8.onnx", int8, [], []))
 
     os.makedirs(out_dir, exist_ok=True)
     manifest_path = os.path.join(out_dir, "conversion.json")

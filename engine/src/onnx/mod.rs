@@ -12,6 +12,8 @@ use ort::session::SessionInputValue;
 use ort::session::{builder::GraphOptimizationLevel, Session};
 use ort::value::TensorRef;
 
+mod snake;
+
 /// Failures of the runtime layer. Each names the file or stage at fault; what to do about it
 /// is the caller's to say (the CLI turns these into advice).
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +312,7 @@ impl OnnxRuntime {
                 builder = builder.with_execution_providers([cuda_provider()])?;
             }
             builder
+                .with_operators(snake::domain()?)?
                 .with_intra_threads(self.options.intra_threads)?
                 .with_inter_threads(1)?
                 .with_intra_op_spinning(self.options.spinning)?
