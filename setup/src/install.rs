@@ -11,8 +11,8 @@ use super::fetch::{self, ensure_dir, run, WheelSpec};
 use super::{Setup, SetupError};
 
 const CONVERT_SCRIPT: &str = include_str!("../../voices/convert/split_kokoro.py");
-/// Imported by the conversion script: the int8 generator's rewrites for speed.
-const FUSE_SCRIPT: &str = include_str!("../../voices/convert/fuse_generator.py");
+/// Imported by the conversion script: the int8 generator's fused AdaIN + Snake nodes.
+const FUSE_SCRIPT: &str = include_str!("../../voices/convert/fuse_snake.py");
 /// The int8 generator's calibrated activation ranges, read by the conversion beside its script.
 const GENERATOR_RANGES: &str = include_str!("../../voices/convert/generator_int8_ranges.json");
 const CONVERT_REQUIREMENTS: &str = include_str!("../../voices/convert/requirements.txt");
@@ -138,7 +138,7 @@ impl Setup {
         let script = work.path().join("split_kokoro.py");
         for (name, text) in [
             ("split_kokoro.py", CONVERT_SCRIPT),
-            ("fuse_generator.py", FUSE_SCRIPT),
+            ("fuse_snake.py", FUSE_SCRIPT),
         ] {
             let path = work.path().join(name);
             std::fs::write(&path, text).map_err(|e| SetupError::io(&path, e))?;

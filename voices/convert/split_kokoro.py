@@ -696,13 +696,12 @@ def convert(model_path: str, voices_path: str, out_dir: str, expect_sha256: str,
             ranges = json.load(f)
     except (OSError, ValueError) as e:
         raise ConversionError(f"cannot read the int8 generator's ranges {ranges_path}: {e}") from e
-    # Rewritten for speed (fuse_generator.py, beside this script: the AdaIN + Snake chains as one
-    # custom node each, which the engine registers, and the STFT as a Conv); only the CPU
-    # renders this model.
-    from fuse_generator import FuseError, fuse_generator
+    # The AdaIN + Snake chains fused into one custom node each (fuse_snake.py, beside this
+    # script): the engine registers the operator; only the CPU renders this model.
+    from fuse_snake import FuseError, fuse_ada_snake
 
     try:
-        int8, _ = fuse_generator(quantize_generator(generator, ranges))
+        int8, _ = fuse_ada_snake(quantize_generator(generator, ranges))
     except FuseError as e:
         raise ConversionError(f"int8 generator: {e}") from e
     stages.append(("generator.int8.onnx", int8, [], []))

@@ -1,5 +1,5 @@
 //! `yomiage.AdaSnake`: the custom operator that the conversion fuses each AdaIN tail and Snake
-//! activation of the int8 generator into (voices/convert/fuse_generator.py). ONNX Runtime ran the
+//! activation of the int8 generator into (voices/convert/fuse_snake.py). ONNX Runtime ran the
 //! eight element-wise nodes one by one over 128 channels × 300 samples per frame, its Sin on
 //! one thread: 37 % of the generator's time on two cores. This is one pass per channel on
 //! the session's own intra-op threads.
