@@ -8,9 +8,10 @@
 //!
 //! **What the hashes hold for.** ONNX Runtime's CPU kernels (MLAS) choose their code by the
 //! CPU's instruction set (AVX2, AVX-512, VNNI, …) and split work over the intra-op threads; both
-//! can change the last bits of a float result. The hashes were recorded with the CPU build of
+//! can change the last bits of a float result (yomiage's own `AdaSnake` operator does not: its
+//! AVX2 and plain paths do the same float operations in the same order). The hashes were recorded with the CPU build of
 //! ONNX Runtime that `yomiage setup` installs (1.32), on an AMD EPYC (AVX-512 with VNNI), with
-//! the engine's default session options: `engine/src/onnx.rs` takes intra-op threads = the
+//! the engine's default session options: `engine/src/onnx/mod.rs` takes intra-op threads = the
 //! cores available to the process, at most 4 (one inter-op thread, no spinning). That count
 //! matters: with 1 intra-op thread instead of 2, `synth` and `query` gave the same hashes here
 //! but the streamed PCM of `say` did not. The CLI has no option or variable for the thread
@@ -137,39 +138,39 @@ fn text(name: &str) -> String {
 /// `say.pcm` (the raw PCM `say --out -` streams to standard output).
 #[rustfmt::skip]
 const GOLDEN: &[(&str, &str)] = &[
-    ("query.json/commas", "322d964a5e7f424cbbcd5fbed8e2de6f7c5c2be37479a84b630bcf23088b4cad"),
-    ("query.json/english", "6eb01dd397eeb8365a5170524196b467982b52516fa580c4da1700103e72850d"),
-    ("query.json/long", "8493dbafa72dff88aea5bf83e9508cfd11c106e32e4647757d57c9a9d3b1ca8a"),
-    ("query.json/numbers_date", "bbeb61a925cd4d769ea73920919905964db45ef20cd313d9d18f02593f5f12fd"),
-    ("query.json/question", "31b4a561bc96b78e8bf069978846072530154f87175cd5f35155cf5f968dc4f6"),
-    ("query.json/sentences", "523c07be83e3987d3ebd763bf6eaa6d69d6f5ad6d401c1e677c9e529d4c8632f"),
-    ("query.json/short", "e662a7da89fd4f8131f28fe3c87ce7581f59358e4cad528cf8e1c4c895a9b113"),
-    ("query.json/unspeakable_part", "66fd3e180ed7f796182d623e858deda0c1fa091e625bd2a07a7cd5944614c773"),
-    ("say.pcm/sentences", "d16f0ef90614343fddbe1e71dd5cc5a64757c4ce4fb2eefe2ce7a5954f488dae"),
-    ("say.pcm/short", "353aa1efd38d3fed0d50057c37f7750a20ad4e70ca2550c90c276c90b3f82bdd"),
-    ("say.pcm/unspeakable_part", "273d3c5fc001a28303acbb1d332be66d3dcd3bc2d681fff84804ea061bed5084"),
-    ("synth.query.wav/commas", "82073961cfbe44423deaa14286e863996c9f477b1416d62d08cd0db0fa591f44"),
-    ("synth.query.wav/numbers_date", "04fd00ab127a855a33accae363739e60a9d71c052d7add746980eee76b8fb197"),
-    ("synth.timings/commas", "8cd047af486dba67b5060e0b949d58f3fd786aca162fd0fe171c9f2a416f07b9"),
-    ("synth.timings/english", "e782479e6fbc19ba74739aad61af2b919379b03cdc0dfcc42bab0b2c18846acd"),
-    ("synth.timings/long", "c95714a49c3327886f4d6c9cb053336ea47c133ab85bb5d317905bd4dc906079"),
-    ("synth.timings/numbers_date", "04c7b3e4ce0c20fffd6fac28cd0a397f2684612488da610570fada9de3e8fd8d"),
-    ("synth.timings/question", "bfad2202a316204e9a2b34199f46858274cd1ab04cf06fcaa94cfd07bc9220b4"),
-    ("synth.timings/sentences", "aefc8800c24ea45375026baf7397cd730726648bb6b788e7f209df999e6b7ae9"),
-    ("synth.timings/short", "b9c322b4463f1155d78931bada0caba4857ccc6b4da25ae70b3d3ff1de5eab50"),
-    ("synth.timings/unspeakable_part", "5634cc9124edf0e1922d00c919911dbacf97080d67ca78ac935d2fba1ddc3b34"),
-    ("synth.wav.jm_kumo/sentences", "0bd6bbbf6d470e563e4fe6fe866037f976dcd4c1bd4f9a2c411f60e253d67a7e"),
-    ("synth.wav.jm_kumo/short", "9c9727a98a852811b0417f0f06b115d6770e3d070eeba88d07a95236d1fe2b76"),
-    ("synth.wav.speed1.2/commas", "c9105e291820da05d8b3a57f753a46029558b1a6cbc058df06c9a222f77b0ec9"),
-    ("synth.wav.speed1.2/short", "0287131971648bfed804c26336e853b392e3785f5da9ace438386894e2873e5e"),
-    ("synth.wav/commas", "82073961cfbe44423deaa14286e863996c9f477b1416d62d08cd0db0fa591f44"),
-    ("synth.wav/english", "01fd31e192df19b8ae87aa4ce2df56ebe516fc7630c95a97f4d47b64ddccc0c6"),
-    ("synth.wav/long", "ee7dc9d4ef2caba315f3c53de04ba3bc121c92a3023ad66e5de88dcc2b0e1616"),
-    ("synth.wav/numbers_date", "04fd00ab127a855a33accae363739e60a9d71c052d7add746980eee76b8fb197"),
-    ("synth.wav/question", "ecd58a0ed95d6a266832f5b151d1abb5516caea54034a5d5fac502193c3baaa7"),
-    ("synth.wav/sentences", "1e6cecac248a279c77da29cc60f73f64591f1863cdfc321173d7092c7553a6c2"),
-    ("synth.wav/short", "0338d599ecdaa0ffde249d80abd78a086cf71a64777bd577fa87b6eee130610f"),
-    ("synth.wav/unspeakable_part", "0cf78c7ab73612313f1a1c960cc188989d04ef09230ffed4760927415ecad216"),
+    ("query.json/commas", "8215622e83f132d57218b34d5e3a429281077625e6e88a58adec0aa212d2b551"),
+    ("query.json/english", "03a1cecaf3b4caf4efa03c6661fdea2534945a3ae6a62fb1c08e0da59be4adb2"),
+    ("query.json/long", "83ade414829dbbd3763389972d8d102bd9671877127ab0088e6fe1f64031caa8"),
+    ("query.json/numbers_date", "d1b935b136800877ad17ee71aa1b667d55a10578f94378d25cb360f990f2825a"),
+    ("query.json/question", "6a4eb9a8ee67a695fc2669b119b9d5f704d070c6689ce8a2f6e6c619293c4918"),
+    ("query.json/sentences", "0e1f0439f5718f71f739991f032637e9745041dd1b7b11bbd05ba47f34f7f06b"),
+    ("query.json/short", "85eef6e122b044e36eb12350c14b1a362f281375b537eb690e96439cfb9d42b5"),
+    ("query.json/unspeakable_part", "7a8bc61901b3f2b5abdaa543ce70c83ff92910b2469386edd45fe5fa518e4f32"),
+    ("say.pcm/sentences", "6e05235c8c074eb1bbbb4674c043b43b4700c03c28cc5dc38aa03056c03e9b08"),
+    ("say.pcm/short", "602fe678b52b36492917b26b6409e16c1d80ffbf57b4cdae1b4dd0ee0b8d0edb"),
+    ("say.pcm/unspeakable_part", "6f0522aa7032fb876bb654fdb46cadbbd84e337f01b2d79a8411affdef394cbc"),
+    ("synth.query.wav/commas", "7175217773e342a6b10539696e4b52eae59da5ec8508dcaa1c7c4550582230bd"),
+    ("synth.query.wav/numbers_date", "e3c22b509142412879cd7d37eb15f9e80c927ed19c55ef4ecde2ff1981a743da"),
+    ("synth.timings/commas", "5b667d47bc32ffaf34314cf035f56e32ec4b7b8030c1121ee85d90574965916e"),
+    ("synth.timings/english", "a7d65df086f1970a3db520c8d9076b2bd34f40dc1bb26a132ed3c11a74b49b54"),
+    ("synth.timings/long", "212476d597e31eba268080a605fb504deb7161f891f6c5b9228e4528defcbd37"),
+    ("synth.timings/numbers_date", "79aa659727b86b6ef3983fc761fe0d7e30151fac7e198749d6f8b0f2b06c2997"),
+    ("synth.timings/question", "630d4c015fa8a99ecbc530eebf43328073dd47a2c838a9edd0202c219ee13c51"),
+    ("synth.timings/sentences", "804ae988507c55536406a023c343c6f6ff2289b8002f66859bfb0adf8a4e8db7"),
+    ("synth.timings/short", "5116c8c62158b16ba1dc5cd730ff78d6b8a9a59cfd173d5cc277b322d98f891f"),
+    ("synth.timings/unspeakable_part", "c5ecd5affc2f2916d9464b7d63eefdcb15a3da9c212a588eb1d0e7ad33b5e2ca"),
+    ("synth.wav.jm_kumo/sentences", "1c000f2fc04ba7b216b8db5a5a8cd2a832d2f820bf54213cf5213515f0f9d7d7"),
+    ("synth.wav.jm_kumo/short", "3b0fb7d43a92a815c4fe414f07658a6c1c64fff80c563b34588e2415a98d846c"),
+    ("synth.wav.speed1.2/commas", "2ec6d57d5a4d7999eee2f94d9a01a1a2a3833528d5bffd8bcc4ad11cf83ab01b"),
+    ("synth.wav.speed1.2/short", "ae0a9f8fb8845b94778de2ec21f6041e1b3ba107ae2d032e37c4af3aa0b808e9"),
+    ("synth.wav/commas", "7175217773e342a6b10539696e4b52eae59da5ec8508dcaa1c7c4550582230bd"),
+    ("synth.wav/english", "27167cb4ee3142c6ab774d51ac8d6d38b3d56a937c9a6cbe4ab2d218e69263c6"),
+    ("synth.wav/long", "9cb86444098dee3bfeed42c8a61ba5629672bbccec13c45cf704a17511f9dbfa"),
+    ("synth.wav/numbers_date", "e3c22b509142412879cd7d37eb15f9e80c927ed19c55ef4ecde2ff1981a743da"),
+    ("synth.wav/question", "8500f5341a2749942bf76c0fd93214bd185b3d78b9c3f588bf5581bb79a6bfbd"),
+    ("synth.wav/sentences", "b71ab2fd1173f6d2e11f998d18ec16ac674f92cc7ce07e95c224acedd59176bf"),
+    ("synth.wav/short", "322bb1f8c0194e0f0103e72fcd270d7d02095e34c0ccfba60f35b8cc5d533ed8"),
+    ("synth.wav/unspeakable_part", "6c1a3d6a0d31c93cb08baf279b09a9d83e8912cf33af8c20ed1756a1a29aab11"),
 ];
 
 fn sha256(bytes: &[u8]) -> String {
