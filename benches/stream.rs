@@ -278,12 +278,13 @@ fn quality(engine: &Engine, voice: &VoiceId, text: &str, schedule: &ChunkSchedul
     let level_db = 20.0 * (level(&v.chunked) / level(&v.whole_own)).log10();
     let (_, i8d) = mel_distance(&v.whole_int8, &v.whole_own, &[]);
     println!(
-        "    first={:>2} max={:>3} context={} lead={} crossfade={}: chunked vs whole (same stats) SNR \
+        "    first={:>2} max={:>3} growth={} context={} lead={} crossfade={}: chunked vs whole (same stats) SNR \
          {:5.1} dB (joins {:5.1}, elsewhere {:5.1}); log-mel |Δ| joins {:.2} dB, elsewhere \
          {:.2} dB; step at joins {:.2}x its surroundings (whole decode there {:.2}x); \
          silence {:.1} vs {:.1} dBFS",
         schedule.first,
         schedule.max,
+        schedule.growth,
         schedule.context,
         schedule.lead,
         schedule.crossfade,
@@ -462,25 +463,25 @@ fn main() {
     }
     if sweep {
         println!("  chunk schedules (medium text):");
-        for (first, max, context, lead, crossfade) in [
-            (8, 64, 5, 2, 240),
-            (6, 64, 5, 2, 240),
-            (6, 64, 3, 2, 240),
-            (4, 64, 5, 2, 240),
-            (4, 64, 3, 2, 240),
-            (8, 64, 5, 5, 240),
-            (8, 64, 5, 0, 240),
-            (8, 32, 5, 2, 240),
-            (8, 64, 3, 2, 240),
-            (8, 64, 8, 2, 240),
-            (8, 64, 5, 2, 0),
-            (8, 64, 5, 2, 480),
-            (16, 128, 5, 2, 240),
+        for (first, max, growth, context, lead, crossfade) in [
+            (4, 64, 4, 5, 2, 240),
+            (3, 64, 4, 5, 2, 240),
+            (2, 64, 4, 5, 2, 240),
+            (2, 64, 4, 5, 1, 240),
+            (2, 64, 4, 4, 2, 240),
+            (4, 64, 4, 3, 2, 240),
+            (2, 64, 4, 3, 2, 240),
+            (4, 64, 2, 5, 2, 240),
+            (8, 64, 4, 5, 2, 240),
+            (4, 64, 4, 5, 0, 240),
+            (4, 64, 4, 5, 2, 0),
+            (4, 64, 4, 5, 2, 480),
+            (4, 128, 4, 5, 2, 240),
         ] {
             let schedule = ChunkSchedule {
                 first,
                 max,
-                growth: 2,
+                growth,
                 context,
                 lead,
                 crossfade,
