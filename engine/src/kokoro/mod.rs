@@ -41,6 +41,12 @@ use stages::{
 };
 use voice::{Style, Vocab, MAX_TOKENS};
 
+/// The streaming statistics' calibration, in the file name of what it fitted: a new conversion
+/// removes the files with the models, but a change of what calibration computes (its
+/// sentences, the query's prediction) must not reuse statistics fitted by the old one.
+/// 2: prosody predicted on the rendering's frames.
+const CALIBRATION: u32 = 2;
+
 /// A query's lengths as they are (speed 1, its own pauses).
 const UNSCALED: LengthScales = LengthScales {
     speed: 1.0,
@@ -399,16 +405,18 @@ impl Kokoro {
         lock(&self.norm_stats).contains_key(voice) || self.norm_stats_path(voice).is_file()
     }
 
-    /// One per voice and generator: the int8 and float generators have their own statistics.
+    /// One per voice and generator (the int8 and float generators have their own statistics)
+    /// and calibration: [`CALIBRATION`] names what computed them.
     fn norm_stats_path(&self, voice: &VoiceId) -> PathBuf {
         let generator = self
             .generator
             .path()
             .file_stem()
             .map_or_else(String::new, |s| s.to_string_lossy().into_owned());
-        self.models_dir
-            .join("streaming")
-            .join(format!("{}.{generator}.norm-model.f32", voice.name()))
+        self.models_dir.join("streaming").join(format!(
+            "{}.{generator}.norm-model.v{CALIBRATION}.f32",
+            voice.name()
+        ))
     }
 
     /// The instance-norm statistics model the streaming generator uses for `voice` (see

@@ -297,6 +297,29 @@ impl OnnxRuntime {
         &self.library
     }
 
+    /// Makes yomiage's custom operators known to ONNX Runtime once per process. It adds a
+    /// custom domain to ONNX's process-wide version map with a check-then-add that is not
+    /// locked, so the first sessions created at the same time (the engine loads its models in
+    /// parallel) race, and one fails with "the domain is already exist". A one-node model
+    /// registers it first, under a lock; later sessions find it there.
+    fn register_operators(&self) -> Result<(), RuntimeError> {
+        static REGISTERED: Mutex<bool> = Mutex::new(false);
+        let mut done = REGISTERED.lock().unwrap_or_else(|p| p.into_inner());
+        if *done {
+            return Ok(());
+        }
+        Session::builder(&self.env)
+            .and_then(|b| Ok(b.with_operators(snake::domain()?)?))
+            .and_then(|b| Ok(b.with_intra_threads(1)?))
+            .and_then(|mut b| b.commit_from_memory(snake::PROBE_MODEL))
+            .map_err(|source| RuntimeError::ModelLoad {
+                path: PathBuf::from("(built-in AdaSnake probe)"),
+                source,
+            })?;
+        *done = true;
+        Ok(())
+    }
+
     /// Loads the graph at `path`; `stage` names it in errors.
     pub fn model(&self, path: &Path, stage: &'static str) -> Result<Model, RuntimeError> {
         if !path.is_file() {
@@ -306,6 +329,7 @@ impl OnnxRuntime {
             path: path.to_owned(),
             source,
         };
+        self.register_operators()?;
         let build = || -> ort::Result<Session> {
             let mut builder = Session::builder(&self.env)?;
             if self.device == Device::Cuda {

@@ -14,6 +14,10 @@ use ort::operator::{
 };
 use ort::value::TensorElementType;
 
+/// A model of one `AdaSnake` node (made with onnx's helper: engine/tests/engine/snake.rs),
+/// whose session registers the domain with ONNX Runtime before any other.
+pub(super) const PROBE_MODEL: &[u8] = include_bytes!("adasnake.onnx");
+
 /// The custom domain as the converted models name it.
 pub(super) fn domain() -> ort::Result<OperatorDomain> {
     OperatorDomain::new("yomiage")?.add(AdaSnake)

@@ -1,5 +1,5 @@
 //! The `yomiage.AdaSnake` operator (engine/src/onnx/snake.rs) in a real ONNX Runtime session:
-//! a one-node model (`data/adasnake.onnx`) against the formula in f64. The model was made with
+//! a one-node model (`engine/src/onnx/adasnake.onnx`, also the operator's registration probe) against the formula in f64. The model was made with
 //! onnx 1.23 (the conversion environment's):
 //!
 //! ```python
@@ -21,7 +21,7 @@ fn model() -> Model {
     let paths = yomiage_testkit::engine::paths();
     let rt = OnnxRuntime::load(&paths.onnxruntime, SessionOptions::default())
         .expect("ONNX Runtime (run `yomiage setup` first)");
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/engine/data/adasnake.onnx");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/onnx/adasnake.onnx");
     rt.model(&path, "adasnake").expect("the one-node model")
 }
 
