@@ -34,8 +34,6 @@ def fuse_ada_snake(model):
     for n in g.node:
         for i in n.input:
             cons.setdefault(i, []).append(n)
-    consts = {i.name for i in g.initializer}
-    consts |= {n.output[0] for n in g.node if n.op_type == "Constant"}
 
     def other(node, t):
         """The input of a two-input node that is not t (None when t is not one of them)."""
