@@ -47,13 +47,6 @@ use voice::{Style, Vocab, MAX_TOKENS};
 /// 2: prosody predicted on the rendering's frames.
 const CALIBRATION: u32 = 2;
 
-/// A query's lengths as they are (speed 1, its own pauses).
-const UNSCALED: LengthScales = LengthScales {
-    speed: 1.0,
-    pause_length: None,
-    pause_scale: 1.0,
-};
-
 /// Which decoder weights run. int8 is the CPU's: ONNX Runtime's CUDA provider lacks its
 /// integer kernels, so on CUDA those nodes would bounce back to the CPU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -255,8 +248,13 @@ impl Kokoro {
         // Prosody on the frames that rendering these lengths unedited will use (the model's
         // own rounding differs by a frame here and there): the rendering then finds this run
         // remembered, and the first streamed sound waits for one prosody run, not two.
-        let durations =
-            plan::durations_for(phrases, &plan, &features.raw_durations, &UNSCALED).frames;
+        let durations = plan::durations_for(
+            phrases,
+            &plan,
+            &features.raw_durations,
+            &LengthScales::UNSCALED,
+        )
+        .frames;
         let frames = self.acoustic_frames(&plan.ids, &features, &durations, style)?;
         let (spans, _) = plan::mora_frames(phrases, &plan, &durations);
         for (phrase, spans) in phrases.iter_mut().zip(spans) {

@@ -98,6 +98,15 @@ pub struct LengthScales {
     pub pause_scale: f32,
 }
 
+impl LengthScales {
+    /// A query's lengths as they are: speed 1, its own pauses.
+    pub const UNSCALED: LengthScales = LengthScales {
+        speed: 1.0,
+        pause_length: None,
+        pause_scale: 1.0,
+    };
+}
+
 /// How a chunk's lengths are realised: frames per token, and silence added after pauses.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Durations {

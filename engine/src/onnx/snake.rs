@@ -92,7 +92,7 @@ impl Kernel for AdaSnakeKernel {
                 inv_alpha: at(&params[4], ch),
             })
             .collect();
-        let mut out = ctx.output(0, dims.clone())?.ok_or_else(missing)?;
+        let mut out = ctx.output(0, dims)?.ok_or_else(missing)?;
         let (_, o) = out.try_extract_tensor_mut::<f32>()?;
         if t == 0 || n * c == 0 {
             return Ok(());

@@ -195,11 +195,7 @@ impl Renderer {
         queries: impl FnOnce() -> Result<Vec<AudioQuery>, EngineError>,
     ) -> Result<Arc<NormModel>, EngineError> {
         self.kokoro.norm_stats(voice, || {
-            let scales = LengthScales {
-                speed: 1.0,
-                pause_length: None,
-                pause_scale: 1.0,
-            };
+            let scales = LengthScales::UNSCALED;
             let mut samples = Vec::new();
             for query in queries()? {
                 for chunk in self.kokoro.chunks(&query.accent_phrases) {
