@@ -5,7 +5,7 @@
 
 GOLD: the accent set (its phrases' moras are the speaker's reading). WORDS: yomiage's words per
 sentence (`train-accent --words-out`: surface, part of speech, moras after the reading stage).
-NAIST_JDIC.csv: the lexicon the dictionary is built from (open_jtalk's mecab-naist-jdic), to
+NAIST_JDIC.csv: the lexicon the dictionary is built from (scripts/naist-jdic-csv.sh decompiles it), to
 tell a homograph from an unknown word or a segmentation slip.
 
 Our moras and the gold moras are aligned by edit distance in score.py's pronunciation tokens (so

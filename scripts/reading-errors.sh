@@ -10,8 +10,8 @@
 #   3. the shipped model (trained on every sentence: not a fair score, for reference).
 # For each it prints score.py's reading metrics (e), and for 1 and 2 the table of
 # scripts/reading-errors.py (how the kinds are decided is written at its top: heuristics).
-# naist-jdic's source (the lexicon, to tell homographs from unknown words) is read from the
-# OpenJTalk source archive `yomiage setup` downloaded (scripts/naist-jdic-csv.sh). When the
+# naist-jdic's source (the lexicon, to tell homographs from unknown words) is decompiled from
+# the pyopenjtalk-plus wheel `yomiage setup` downloaded (scripts/naist-jdic-csv.sh). When the
 # UniDic lexicon is set up (`yomiage setup --lexicon`), each table is followed by what UniDic
 # offers for those words, and scripts/unidic-override.py prints what replacing our readings by
 # UniDic's would fix and break.

@@ -25,8 +25,8 @@ import json
 import os
 import sys
 
-MIN_COUNT = int(os.environ.get("READING_MIN_COUNT", 2))
-MIN_SHARE = float(os.environ.get("READING_MIN_SHARE", 0.7))
+MIN_COUNT = int(os.environ.get("READING_MIN_COUNT", 3))
+MIN_SHARE = float(os.environ.get("READING_MIN_SHARE", 0.8))
 MASK = (1 << 64) - 1
 
 

@@ -1,8 +1,9 @@
 //! Builds the naist-jdic dictionary into the default location (or the given one).
 //!
 //! `cargo run -p yomiage-frontend --example build_dict -- SOURCE_DIR [OUT_DIR]`
-//! SOURCE_DIR is OpenJTalk's `mecab-naist-jdic` directory; OUT_DIR defaults to
-//! `Layout::from_env()?.dictionary_dir()`.
+//! SOURCE_DIR is a naist-jdic source directory (`*.csv`, `matrix.def`, `char.def`, `unk.def`:
+//! OpenJTalk's `mecab-naist-jdic`, or what `decompile-dictionary` writes from a compiled one);
+//! OUT_DIR defaults to `Layout::from_env()?.dictionary_dir()`.
 
 use std::path::PathBuf;
 use std::time::Instant;

@@ -623,7 +623,7 @@ mod tests {
     }
 
     /// Our phrase grouping must agree with jpreprocess's own labels (which matched Debian's
-    /// `open_jtalk` binary): same phonemes, pauses, mora counts, accents (F2, where heiban is
+    /// `open_jtalk` binary on the same dictionary): same phonemes, pauses, mora counts, accents (F2, where heiban is
     /// written as the mora count) and question flags.
     #[test]
     fn phrases_agree_with_jpreprocess_labels() {

@@ -23,7 +23,9 @@ mod user_dict;
 pub use accent::learned::AccentModel;
 pub use accent::AccentEstimator;
 pub use analysis::{Frontend, FrontendError};
-pub use dictionary::{build_dictionary, DictionaryBuild, DictionaryError};
+pub use dictionary::{
+    build_dictionary, decompile, DecompileError, Decompiled, DictionaryBuild, DictionaryError,
+};
 pub use explain::{Candidate, WordReading};
 pub use kana::{parse_kana, to_kana, KanaError};
 pub use normalize::normalize;

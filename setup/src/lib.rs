@@ -111,7 +111,7 @@ impl fmt::Display for Component {
             Component::Runtime => "ONNX Runtime library",
             Component::Voice => "voice model and styles",
             Component::Models => "converted stage models",
-            Component::Dictionary => "naist-jdic dictionary",
+            Component::Dictionary => "dictionary (naist-jdic, pyopenjtalk-plus)",
             Component::Lexicon => "UniDic lexicon",
             Component::Gpu => "GPU runtime (onnxruntime-gpu, CUDA, cuDNN)",
             Component::FloatModels => "float models for the GPU",
@@ -159,7 +159,7 @@ impl Setup {
             Component::Dictionary => format!(
                 "{}:{}:jpreprocess-{}",
                 m.dictionary.version,
-                m.dictionary.archive_sha256,
+                m.dictionary.wheel_sha256,
                 yomiage_frontend::JPREPROCESS_VERSION
             ),
             Component::Lexicon => format!(

@@ -79,9 +79,8 @@ pub fn frontend() -> &'static Frontend {
         let dir = layout().dictionary_dir();
         Frontend::load(&dir).unwrap_or_else(|e| {
             panic!(
-                "{e}\n\nThe frontend tests need the built naist-jdic dictionary at {}. Build it with\n  \
-                 cargo run -p yomiage-frontend --example build_dict -- \
-                 /path/to/open_jtalk-1.11/mecab-naist-jdic\n(or run the project's setup).",
+                "{e}\n\nThe frontend tests need the built naist-jdic dictionary at {}: \
+                 run `yomiage setup` (it fetches and builds it).",
                 dir.display()
             )
         })

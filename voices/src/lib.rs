@@ -9,6 +9,6 @@ mod manifest;
 
 pub use layout::{Layout, LayoutError};
 pub use manifest::{
-    ConvertedFile, DebianSource, GpuSource, GpuWheel, Manifest, ManifestError, ModelPart,
+    ConvertedFile, DictionarySource, GpuSource, GpuWheel, Manifest, ManifestError, ModelPart,
     OnnxRuntimeSource, PypiFile, Speaker, VoiceId, VoicePackSource, WheelPack,
 };

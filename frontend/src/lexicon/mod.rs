@@ -6,7 +6,7 @@
 //! text file; loading it reads the file and indexes where each surface starts (no per-entry
 //! allocation), so a lookup is a binary search.
 
-mod mecab;
+pub(crate) mod mecab;
 
 use std::path::{Path, PathBuf};
 

@@ -32,8 +32,10 @@ struct Args {
     seed: u64,
     #[arg(long, default_value_t = TrainOptions::default().epochs)]
     epochs: usize,
-    #[arg(long, default_value_t = TrainOptions::default().min_count)]
-    min_count: usize,
+    #[arg(long, default_value_t = TrainOptions::default().boundary_min_count)]
+    boundary_min_count: usize,
+    #[arg(long, default_value_t = TrainOptions::default().nucleus_min_count)]
+    nucleus_min_count: usize,
     /// Write cross-validated predictions (rules.jsonl, learned.jsonl) here.
     #[arg(long)]
     cv_out: Option<PathBuf>,
@@ -60,7 +62,8 @@ fn main() -> Result<()> {
     let opts = TrainOptions {
         epochs: args.epochs,
         seed: args.seed,
-        min_count: args.min_count,
+        boundary_min_count: args.boundary_min_count,
+        nucleus_min_count: args.nucleus_min_count,
     };
     let mut frontend = Frontend::load(&args.dict).context("loading the dictionary")?;
     frontend.set_accent_estimator(AccentEstimator::Rules);

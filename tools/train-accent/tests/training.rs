@@ -42,7 +42,8 @@ fn training_is_deterministic_and_fits_its_examples() {
         .collect();
     assert!(examples.iter().all(|e| e.nucleus_count() > 0));
     let opts = TrainOptions {
-        min_count: 1,
+        boundary_min_count: 1,
+        nucleus_min_count: 1,
         ..TrainOptions::default()
     };
     let a = train::train(examples.iter(), &opts);

@@ -24,9 +24,10 @@ pub(super) fn yuu_for_iu(njd: &mut NJD) {
     }
 }
 
-/// 日本 has two readings in naist-jdic, ニッポン (its default) and ニホン. As the first part
-/// of a compound noun the common reading is ニホン (NHK's preference: 日本人, 日本政府, 日本食
-/// → ニホンジン, ニホンセーフ, ニホンショク); alone before a particle ニッポン stays.
+/// 日本 has two readings in naist-jdic, ニッポン and ニホン. As the first part of a compound
+/// noun the common reading is ニホン (NHK's preference: 日本人, 日本政府, 日本食 → ニホンジン,
+/// ニホンセーフ, ニホンショク). pyopenjtalk-plus's dictionary already prefers ニホン, so this
+/// only fires where the lattice still picks ニッポン before a noun.
 pub(super) fn nihon_in_compounds(njd: &mut NJD) {
     for i in 0..njd.nodes.len().saturating_sub(1) {
         let next = Pos::of(&njd.nodes[i + 1]);
