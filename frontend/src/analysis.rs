@@ -19,6 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::accent::{mora_text, preprocess, rises_before, AccentEstimator, AccentHook};
 use crate::dictionary::{BuildInfo, BUILD_INFO_FILE};
 use crate::explain::{word_readings, Lexicon, Recorder, WordReading};
+use crate::kanji::KanjiTable;
 use crate::phoneme::{Consonant, Vowel};
 use crate::pieces::{pieces, MAX_PIECE_CHARS};
 use crate::provenance::Written;
@@ -79,6 +80,8 @@ pub struct Frontend {
     readings: Arc<ReadingModel>,
     /// naist-jdic by spelling, for [`Frontend::explain`]'s candidates; loaded on first use.
     lexicon: OnceLock<Lexicon>,
+    /// On-readings of kanji the dictionary lacks; loaded on first use.
+    kanji: KanjiTable,
 }
 
 /// What one analysis runs on: the tokenizer with the system and user dictionaries, and the
@@ -117,6 +120,7 @@ impl Frontend {
             estimator: AccentEstimator::default(),
             readings: ReadingModel::builtin(),
             lexicon: OnceLock::new(),
+            kanji: KanjiTable::new(dict_dir),
         })
     }
 
@@ -193,7 +197,7 @@ impl Frontend {
             }
             let normalized = dicts.normalize(piece);
             let written = Written::new(piece, &normalized);
-            let njd = dicts.njd(&normalized, &written, hook, &self.readings)?;
+            let njd = dicts.njd(&normalized, &written, hook, &self.readings, &self.kanji)?;
             phrases.extend(phrases_from_njd(&njd));
         }
         if phrases.is_empty() {
@@ -238,6 +242,7 @@ impl Frontend {
                 &Written::new("", ""),
                 &mut crate::accent::RulesOnly,
                 &self.readings,
+                &self.kanji,
             )
             .expect("njd");
         let labels = dicts.jp.make_label(njd.into());
@@ -311,6 +316,7 @@ impl Dictionaries {
         written: &Written,
         hook: &mut dyn AccentHook,
         readings: &ReadingModel,
+        kanji: &KanjiTable,
     ) -> Result<NJD, FrontendError> {
         let started = Instant::now();
         // A panic in the dependency must not take a server down with it; `&self` is never
@@ -318,7 +324,7 @@ impl Dictionaries {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut njd = self.jp.text_to_njd(text)?;
             // OpenJTalk's steps, with our accent-phrase and nucleus rules in between.
-            preprocess(&mut njd, hook, &self.user_entries, readings, written);
+            preprocess(&mut njd, hook, &self.user_entries, readings, written, kanji);
             Ok(njd)
         }));
         let njd = match result {

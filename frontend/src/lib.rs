@@ -11,6 +11,7 @@ mod analysis;
 mod dictionary;
 mod explain;
 mod kana;
+mod kanji;
 pub mod lexicon;
 mod normalize;
 mod phoneme;
@@ -28,6 +29,7 @@ pub use dictionary::{
 };
 pub use explain::{Candidate, WordReading};
 pub use kana::{parse_kana, to_kana, KanaError};
+pub use kanji::{convert_unihan_map, KanjiTableError, TABLE_FILE as KANJI_TABLE_FILE};
 pub use normalize::normalize;
 pub use phoneme::{Consonant, Phoneme, UnknownPhoneme, Vowel};
 pub use provenance::ReadingSource;

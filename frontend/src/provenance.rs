@@ -31,6 +31,8 @@ pub enum ReadingSource {
     ReadingRule { name: &'static str },
     /// A rule of the learned reading stage (`reading.rs`), with the context it matched.
     LearnedRule { context: String },
+    /// Kanji the dictionary has no word for, read by their Unihan on-readings (`kanji.rs`).
+    KanjiReading,
 }
 
 impl std::fmt::Display for ReadingSource {
@@ -44,6 +46,7 @@ impl std::fmt::Display for ReadingSource {
             ReadingSource::LearnedRule { context } => {
                 write!(f, "learned reading rule ({context})")
             }
+            ReadingSource::KanjiReading => f.write_str("kanji on-reading (not in the dictionary)"),
         }
     }
 }
@@ -131,6 +134,24 @@ impl Sources {
             }
         }
         self.0 = out;
+    }
+
+    /// Gives `source` to the words whose (surface, pronunciation) is one of `words` and that
+    /// nothing but the dictionary has read yet.
+    pub(crate) fn mark(&mut self, njd: &NJD, words: &[(String, String)], source: ReadingSource) {
+        if words.is_empty() {
+            return;
+        }
+        for (node, s) in njd.nodes.iter().zip(self.0.iter_mut()) {
+            let word = (node.get_string(), node.get_pron().to_pure_string());
+            if *s == ReadingSource::Dictionary
+                && words
+                    .iter()
+                    .any(|(w, p)| (w.as_str(), p) == (word.0, &word.1))
+            {
+                *s = source.clone();
+            }
+        }
     }
 
     /// Sets one word's source (the learned stage names the rule that matched).

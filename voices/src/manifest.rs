@@ -134,6 +134,8 @@ pub struct DictionarySource {
     /// The dictionary's folder inside the wheel.
     pub directory: String,
     pub files: Vec<ConvertedFile>,
+    /// The kanji on-reading table's path inside the wheel.
+    pub kanji_readings: ConvertedFile,
 }
 
 /// A MeCab dictionary inside a PyPI source archive, converted to yomiage's lexicon table.
@@ -219,7 +221,10 @@ impl Manifest {
                     .flat_map(|w| &w.files)
                     .map(|f| &f.sha256),
             )
-            .chain([&self.dictionary.wheel_sha256])
+            .chain([
+                &self.dictionary.wheel_sha256,
+                &self.dictionary.kanji_readings.sha256,
+            ])
             .chain(self.dictionary.files.iter().map(|f| &f.sha256))
             .chain([&self.lexicon.sdist_sha256, &self.lexicon.table_sha256]);
         for h in hashes {

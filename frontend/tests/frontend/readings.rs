@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use yomiage_frontend::{AccentEstimator, Frontend, ReadingModel};
+use yomiage_frontend::{AccentEstimator, Frontend, ReadingModel, ReadingSource};
 
 use crate::common::frontend;
 
@@ -124,4 +124,17 @@ fn the_shipped_reading_model_is_used() {
     // One of its rules: the labelled speaker says チョサクケン where naist-jdic has
     // チョサッケン.
     assert_eq!(reading("著作権"), "チョサクケン");
+}
+
+#[test]
+fn kanji_the_dictionary_lacks_are_read_by_their_on_reading_not_dropped() {
+    // 龘 and 靐 are in no naist-jdic word; Unihan reads them トウ and ヒョウ.
+    assert_eq!(reading("龘が好き"), "トーガスキ");
+    assert_eq!(reading("靐"), "ヒョー");
+    let (_, words) = frontend().explain("龘が好き").expect("analysis");
+    let word = words
+        .iter()
+        .find(|w| w.surface == "龘")
+        .expect("龘 is a word");
+    assert_eq!(word.source, ReadingSource::KanjiReading);
 }

@@ -28,6 +28,7 @@ use self::readings::{
     adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds, verb_forms,
     yuu_for_iu,
 };
+use crate::kanji::{read_unknown_kanji, KanjiTable};
 use crate::provenance::{ReadingSource, Sources, Written};
 use crate::reading::ReadingModel;
 
@@ -50,9 +51,13 @@ pub(crate) fn preprocess(
     user_words: &HashSet<(String, String)>,
     readings: &ReadingModel,
     written: &Written,
+    kanji: &KanjiTable,
 ) {
+    // Before OpenJTalk's pronunciation step, which drops a word it has no reading for.
+    let read_by_kanji = read_unknown_kanji(njd, kanji);
     pronunciation::njd_set_pronunciation(njd);
     let mut sources = Sources::new(njd, user_words, written);
+    sources.mark(njd, &read_by_kanji, ReadingSource::KanjiReading);
     sources.step(njd, ReadingSource::DigitRule, |njd| {
         digit_sequence::njd_digit_sequence(njd);
         digit::njd_set_digit(njd);
