@@ -3,7 +3,7 @@
 # script), and those of the browser test. Sourced by
 # scripts/test.sh and scripts/yomiage.
 need=()
-for pkg in pkg-config libasound2-dev debian-archive-keyring make cmake; do
+for pkg in pkg-config libasound2-dev make cmake; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
