@@ -138,3 +138,11 @@ fn kanji_the_dictionary_lacks_are_read_by_their_on_reading_not_dropped() {
         .expect("龘 is a word");
     assert_eq!(word.source, ReadingSource::KanjiReading);
 }
+
+#[test]
+fn katakana_spelled_with_vu_is_said_with_it() {
+    assert_eq!(reading("ダ・ヴィンチ"), "ダヴィンチ");
+    assert_eq!(reading("エヴェレスト"), "エヴェレスト");
+    // Only the ヴ moras: the rest of the reading stays the dictionary's.
+    assert_eq!(reading("ヴァイオリン"), "ヴァイオリン");
+}

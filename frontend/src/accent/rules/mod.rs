@@ -26,7 +26,7 @@ use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::pos::Pos;
 use self::readings::{
     adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds, verb_forms,
-    yuu_for_iu,
+    vu_as_written, yuu_for_iu,
 };
 use crate::kanji::{read_unknown_kanji, KanjiTable};
 use crate::provenance::{ReadingSource, Sources, Written};
@@ -68,6 +68,7 @@ pub(crate) fn preprocess(
     sources.step(njd, rule("何/他/後 by context"), homograph_readings);
     sources.step(njd, rule("十 ジュッ"), juu_sokuon);
     sources.step(njd, rule("エイ → エー"), long_ei);
+    sources.step(njd, rule("ヴ as written"), vu_as_written);
     // The learned reading stage sees the readings as the rules left them (as in training).
     readings.apply(
         njd,

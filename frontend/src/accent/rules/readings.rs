@@ -24,6 +24,34 @@ pub(super) fn yuu_for_iu(njd: &mut NJD) {
     }
 }
 
+/// A katakana word spelled with ヴ is said with it: naist-jdic and OpenJTalk's reading of
+/// unknown katakana say ヴィ as ビ (ダ・ヴィンチ → ダビンチ, エヴェレスト → エベレスト), where the
+/// spelling, and the labelled speaker, say vi. Only the ヴ moras change, and only where the
+/// spelling has as many moras as the reading (so the accent still fits).
+pub(super) fn vu_as_written(njd: &mut NJD) {
+    for node in &mut njd.nodes {
+        let surface = node.get_string();
+        let katakana = |c: char| ('\u{30A1}'..='\u{30FC}').contains(&c);
+        if !surface.contains('ヴ') || !surface.chars().all(katakana) {
+            continue;
+        }
+        let written: String = surface.chars().filter(|&c| c != '・').collect();
+        let pron = node.get_pron();
+        let Ok(spelt) = Pronunciation::parse(&written, pron.accent()) else {
+            continue;
+        };
+        let only_vu = spelt.mora_size() == pron.mora_size()
+            && spelt
+                .moras()
+                .iter()
+                .zip(pron.moras())
+                .all(|(a, b)| a.mora_enum == b.mora_enum || a.to_string().starts_with('ヴ'));
+        if only_vu && spelt.to_pure_string() != pron.to_pure_string() {
+            node.set_pron(spelt);
+        }
+    }
+}
+
 /// 日本 has two readings in naist-jdic, ニッポン and ニホン. As the first part of a compound
 /// noun the common reading is ニホン (NHK's preference: 日本人, 日本政府, 日本食 → ニホンジン,
 /// ニホンセーフ, ニホンショク). pyopenjtalk-plus's dictionary already prefers ニホン, so this
