@@ -160,10 +160,12 @@ pub(crate) fn read_unknown_kanji(njd: &mut NJD, table: &KanjiTable) -> Vec<(Stri
     read
 }
 
-/// CJK ideographs (unified, extensions and compatibility), as Unihan covers them.
-fn is_kanji(c: char) -> bool {
-    matches!(u32::from(c),
-        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x323AF)
+/// CJK ideographs (unified, extensions and compatibility), as Unihan covers them, and the
+/// iteration mark 々.
+pub(crate) fn is_kanji(c: char) -> bool {
+    c == '々'
+        || matches!(u32::from(c),
+            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x323AF)
 }
 
 fn is_katakana(c: char) -> bool {

@@ -421,6 +421,9 @@ fn homographs_read_by_context() {
 #[test]
 fn ei_inside_a_word_is_a_long_vowel() {
     assert_eq!(structure("きれいな花")[0].0, "キレーナ");
+    // A word with kanji keeps the dictionary's エイ, which there spans two parts of a compound.
+    assert!(structure("受け入れ")[0].0.starts_with("ウケイレ"));
+    assert!(structure("先生")[0].0.starts_with("センセー"));
 }
 
 #[test]

@@ -147,12 +147,16 @@ pub(super) fn juu_sokuon(njd: &mut NJD) {
     }
 }
 
-/// Inside a word, イ after an e-column mora lengthens the vowel (エイ is said エー: キレイ →
-/// キレー, セイ → セー, プレイヤー → プレーヤー), as naist-jdic's pronunciation field already
-/// writes most Sino-Japanese words (先生 センセー); words written in kana or katakana and some
-/// others keep the spelling イ there.
+/// Inside a word written in kana, イ after an e-column mora lengthens the vowel (エイ is said
+/// エー: きれい → キレー, プレイヤー → プレーヤー), as naist-jdic's pronunciation field already
+/// writes Sino-Japanese words (先生 センセー). A word with kanji is left as the dictionary has
+/// it: where pyopenjtalk-plus's naist-jdic keeps エイ there, イ mostly starts the next part of
+/// a compound (受け入れ ウケイレ, 出入り口, 溜息), and lengthening it misread 5 dev sentences.
 pub(super) fn long_ei(njd: &mut NJD) {
     for node in &mut njd.nodes {
+        if node.get_string().chars().any(crate::kanji::is_kanji) {
+            continue;
+        }
         let pure = node.get_pron().to_pure_string();
         let chars: Vec<char> = pure.chars().collect();
         let mut out = String::with_capacity(pure.len());
