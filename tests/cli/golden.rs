@@ -139,7 +139,7 @@ fn text(name: &str) -> String {
 #[rustfmt::skip]
 const GOLDEN: &[(&str, &str)] = &[
     ("query.json/commas", "c779a38addf47fbaeedd67fb3b53d9ed04d2247723a3f6b4414814a3161bfa27"),
-    ("query.json/english", "03a1cecaf3b4caf4efa03c6661fdea2534945a3ae6a62fb1c08e0da59be4adb2"),
+    ("query.json/english", "78205d9233d58d29988de318176bccce28a7f17caf48bb5333a92af570da9e00"),
     ("query.json/long", "40c78a565bbf7a1613611803f2b9e8e9e5497305805465c57939a7fa7743967c"),
     ("query.json/numbers_date", "9e2dc1935cd973b19c99831bad282e5702ba7293c61df7029d945acbea631ae1"),
     ("query.json/question", "6a4eb9a8ee67a695fc2669b119b9d5f704d070c6689ce8a2f6e6c619293c4918"),

@@ -146,3 +146,11 @@ fn katakana_spelled_with_vu_is_said_with_it() {
     // Only the ヴ moras: the rest of the reading stays the dictionary's.
     assert_eq!(reading("ヴァイオリン"), "ヴァイオリン");
 }
+
+#[test]
+fn o_before_native_words_and_go_before_sino_japanese() {
+    assert_eq!(reading("御休みください"), "オヤスミクダサイ");
+    assert_eq!(reading("御手洗い"), "オテアライ");
+    assert_eq!(reading("御迷惑"), "ゴメーワク");
+    assert_eq!(reading("御宿泊"), "ゴシュクハク");
+}

@@ -25,8 +25,8 @@ use self::chain::{merge_phrases, set_chain_flags};
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::pos::Pos;
 use self::readings::{
-    adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds, verb_forms,
-    vu_as_written, yuu_for_iu,
+    adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds,
+    o_before_native_words, verb_forms, vu_as_written, yuu_for_iu,
 };
 use crate::kanji::{read_unknown_kanji, KanjiTable};
 use crate::provenance::{ReadingSource, Sources, Written};
@@ -69,6 +69,11 @@ pub(crate) fn preprocess(
     sources.step(njd, rule("十 ジュッ"), juu_sokuon);
     sources.step(njd, rule("エイ → エー"), long_ei);
     sources.step(njd, rule("ヴ as written"), vu_as_written);
+    sources.step(
+        njd,
+        rule("御 オ before native words"),
+        o_before_native_words,
+    );
     // The learned reading stage sees the readings as the rules left them (as in training).
     readings.apply(
         njd,

@@ -52,6 +52,27 @@ pub(super) fn vu_as_written(njd: &mut NJD) {
     }
 }
 
+/// 御 before a native (和語) word is お: 御楽しみ, 御近く, 御休み, 御答え. naist-jdic's prefix
+/// 御 reads ゴ, which belongs before Sino-Japanese words (御宿泊, 御迷惑); a word spelt with
+/// kanji and then kana (okurigana) is native. (御存じ, ゴゾンジ, is one dictionary word.)
+pub(super) fn o_before_native_words(njd: &mut NJD) {
+    for i in 0..njd.nodes.len().saturating_sub(1) {
+        let next = njd.nodes[i + 1].get_string();
+        let native = next.chars().next().is_some_and(crate::kanji::is_kanji)
+            && next.chars().any(|c| ('\u{3041}'..='\u{3096}').contains(&c));
+        let node = &njd.nodes[i];
+        if native
+            && node.get_string() == "御"
+            && Pos::of(node).is("接頭詞")
+            && node.get_pron().to_pure_string() == "ゴ"
+        {
+            if let Ok(pron) = Pronunciation::parse("オ", node.get_pron().accent()) {
+                njd.nodes[i].set_pron(pron);
+            }
+        }
+    }
+}
+
 /// 日本 has two readings in naist-jdic, ニッポン and ニホン. As the first part of a compound
 /// noun the common reading is ニホン (NHK's preference: 日本人, 日本政府, 日本食 → ニホンジン,
 /// ニホンセーフ, ニホンショク). pyopenjtalk-plus's dictionary already prefers ニホン, so this
