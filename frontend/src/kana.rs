@@ -24,6 +24,7 @@ use jpreprocess_core::pronunciation::{Mora as JMora, MoraEnum, Pronunciation};
 
 use crate::analysis::node_moras;
 use crate::phoneme::Vowel;
+use crate::script::is_katakana;
 use crate::types::{AccentPhrase, Mora};
 
 const ACCENT: char = '\'';
@@ -285,10 +286,6 @@ fn longest_mora(chars: &[char]) -> Option<(usize, JMora)> {
             _ => None,
         }
     })
-}
-
-fn is_katakana(c: char) -> bool {
-    matches!(c, 'ァ'..='ヺ' | 'ー')
 }
 
 /// Converts one table mora the way the analysis does; `None` when it cannot be said here

@@ -14,6 +14,8 @@ use jpreprocess::NJD;
 use jpreprocess_core::pos::{Meishi, POS};
 use jpreprocess_core::pronunciation::Pronunciation;
 
+use crate::script::{is_kanji, is_katakana, to_katakana};
+
 /// The table's file in the dictionary directory: one `kanji<TAB>reading` line per kanji.
 pub const TABLE_FILE: &str = "kanji-readings.tsv";
 
@@ -86,7 +88,7 @@ impl KanjiReadings {
             } else if is_katakana(c) {
                 reading.push(c);
             } else {
-                reading.push(hiragana_to_katakana(c)?);
+                reading.push(to_katakana(c)?);
             }
         }
         Some(long_vowels(&reading))
@@ -158,25 +160,6 @@ pub(crate) fn read_unknown_kanji(njd: &mut NJD, table: &KanjiTable) -> Vec<(Stri
         read.push((node.get_string().to_owned(), pron));
     }
     read
-}
-
-/// CJK ideographs (unified, extensions and compatibility), as Unihan covers them, and the
-/// iteration mark 々.
-pub(crate) fn is_kanji(c: char) -> bool {
-    c == '々'
-        || matches!(u32::from(c),
-            0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x323AF)
-}
-
-fn is_katakana(c: char) -> bool {
-    ('\u{30A1}'..='\u{30FC}').contains(&c)
-}
-
-fn hiragana_to_katakana(c: char) -> Option<char> {
-    ('\u{3041}'..='\u{3096}')
-        .contains(&c)
-        .then(|| char::from_u32(u32::from(c) + 0x60))
-        .flatten()
 }
 
 /// OpenJTalk writes a long vowel as ー: オウ/オオ/ウウ/エイ after a mora of that vowel (キュウ

@@ -18,6 +18,7 @@ mod phoneme;
 mod pieces;
 mod provenance;
 mod reading;
+mod script;
 mod types;
 mod user_dict;
 

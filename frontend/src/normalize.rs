@@ -23,6 +23,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use tables::{Symbol, UnitReading};
 
+use crate::script::is_kanji;
+
 /// Rewrites `text` into Japanese that jpreprocess reads correctly.
 ///
 /// Never panics; the output has no control characters. English words are read from a
@@ -93,12 +95,6 @@ fn group<'t>(caps: &Captures<'t>, i: usize) -> &'t str {
 
 fn is_kana(c: char) -> bool {
     matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}')
-}
-
-fn is_kanji(c: char) -> bool {
-    matches!(c,
-        '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}'
-        | '\u{20000}'..='\u{3FFFF}' | '々' | '〆' | 'ヶ')
 }
 
 /// Latin letters, accented ones included (× and ÷ in the same block are not letters).

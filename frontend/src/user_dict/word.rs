@@ -174,10 +174,7 @@ fn normalize_pronunciation(pronunciation: &str) -> String {
     pronunciation
         .trim()
         .nfkc()
-        .map(|c| match c {
-            'ぁ'..='ゖ' => char::from_u32(c as u32 + 0x60).unwrap_or(c),
-            _ => c,
-        })
+        .map(|c| crate::script::to_katakana(c).unwrap_or(c))
         .collect()
 }
 

@@ -7,6 +7,7 @@ use jpreprocess_core::pos::POS;
 use jpreprocess_core::pronunciation::Pronunciation;
 
 use super::pos::Pos;
+use crate::script::{is_hiragana, is_kanji, is_katakana};
 
 /// 言う in its plain form is pronounced ユー (naist-jdic's pronunciation field, ユウ; ト'ユー),
 /// where jpreprocess gives the spelling イウ.
@@ -31,8 +32,7 @@ pub(super) fn yuu_for_iu(njd: &mut NJD) {
 pub(super) fn vu_as_written(njd: &mut NJD) {
     for node in &mut njd.nodes {
         let surface = node.get_string();
-        let katakana = |c: char| ('\u{30A1}'..='\u{30FC}').contains(&c);
-        if !surface.contains('ヴ') || !surface.chars().all(katakana) {
+        if !surface.contains('ヴ') || !surface.chars().all(|c| is_katakana(c) || c == '・') {
             continue;
         }
         let written: String = surface.chars().filter(|&c| c != '・').collect();
@@ -58,8 +58,7 @@ pub(super) fn vu_as_written(njd: &mut NJD) {
 pub(super) fn o_before_native_words(njd: &mut NJD) {
     for i in 0..njd.nodes.len().saturating_sub(1) {
         let next = njd.nodes[i + 1].get_string();
-        let native = next.chars().next().is_some_and(crate::kanji::is_kanji)
-            && next.chars().any(|c| ('\u{3041}'..='\u{3096}').contains(&c));
+        let native = next.chars().next().is_some_and(is_kanji) && next.chars().any(is_hiragana);
         let node = &njd.nodes[i];
         if native
             && node.get_string() == "御"
@@ -175,7 +174,7 @@ pub(super) fn juu_sokuon(njd: &mut NJD) {
 /// a compound (受け入れ ウケイレ, 出入り口, 溜息), and lengthening it misread 5 dev sentences.
 pub(super) fn long_ei(njd: &mut NJD) {
     for node in &mut njd.nodes {
-        if node.get_string().chars().any(crate::kanji::is_kanji) {
+        if node.get_string().chars().any(is_kanji) {
             continue;
         }
         let pure = node.get_pron().to_pure_string();
