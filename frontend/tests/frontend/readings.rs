@@ -80,6 +80,18 @@ fn juu_before_a_voiceless_sound_is_juq() {
 }
 
 #[test]
+fn numerals_fit_the_word_after_them() {
+    // 棟 read ムネ, not the counter トー: the sokuon form イッ has no sound to stand before.
+    assert_eq!(reading("十一棟"), "ジューイチムネ");
+    assert_eq!(reading("八棟"), "ハチムネ");
+    assert_eq!(reading("一本"), "イッポン");
+    // 千円 is one dictionary word; after 三 it is voiced as 三千 is.
+    assert_eq!(reading("三千円"), "サンゼンエン");
+    assert_eq!(reading("二千円"), "ニセンエン");
+    assert_eq!(reading("三つ目と四つ目"), "ミッツメトヨッツメ");
+}
+
+#[test]
 fn phone_numbers_and_separators() {
     assert_eq!(
         reading("090-1234-5678"),
@@ -153,4 +165,33 @@ fn o_before_native_words_and_go_before_sino_japanese() {
     assert_eq!(reading("御手洗い"), "オテアライ");
     assert_eq!(reading("御迷惑"), "ゴメーワク");
     assert_eq!(reading("御宿泊"), "ゴシュクハク");
+    // 大 likewise: オー before a native word, ダイ before a Sino-Japanese one.
+    assert_eq!(reading("大違い"), "オーチガイ");
+    assert_eq!(reading("大企業"), "ダイキギョー");
+}
+
+#[test]
+fn homographs_are_read_by_their_neighbours() {
+    for (text, expected) in [
+        // 方: the person after a modifier, the comparative before が, a side after の.
+        ("思う方は", "オモウカタワ"),
+        ("くださる方だけ", "クダサルカタダケ"),
+        ("早い方がいい", "ハヤイホーガイイ"),
+        ("母の方が", "ハハノホーガ"),
+        ("一目で分かる", "ヒトメデワカル"),
+        ("一目置く", "イチモクオク"),
+        ("カルボニル基", "カルボニルキ"),
+        ("医学の基", "イガクノモト"),
+        ("インレー湖に", "インレーコニ"),
+        ("湖は", "ミズウミワ"),
+    ] {
+        assert_eq!(reading(text), expected, "{text}");
+    }
+}
+
+#[test]
+fn katakana_read_as_spelt_lengthens_ou() {
+    assert_eq!(reading("ケンシロウ"), "ケンシロー");
+    // ウ before a small vowel is a mora of its own.
+    assert_eq!(reading("ソフトウェア"), "ソフトウェア");
 }

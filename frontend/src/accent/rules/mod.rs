@@ -22,11 +22,12 @@ use jpreprocess::NJD;
 use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel};
 
 use self::chain::{merge_phrases, set_chain_flags};
+use self::homographs::{homograph_readings, native_prefixes, nihon_in_compounds};
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
+use self::numbers::{full_numeral_before_voiced, juu_sokuon, sanzen, tsu_me_ordinals};
 use self::pos::Pos;
 use self::readings::{
-    adjective_forms, homograph_readings, juu_sokuon, long_ei, nihon_in_compounds,
-    o_before_native_words, verb_forms, vu_as_written, yuu_for_iu,
+    adjective_forms, long_ei, long_ou_as_spelt, verb_forms, vu_as_written, yuu_for_iu,
 };
 use crate::kanji::{read_unknown_kanji, KanjiTable};
 use crate::provenance::{ReadingSource, Sources, Written};
@@ -35,7 +36,9 @@ use crate::reading::ReadingModel;
 use super::hook::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
 
 mod chain;
+mod homographs;
 mod nucleus;
+mod numbers;
 mod pos;
 mod readings;
 
@@ -65,14 +68,22 @@ pub(crate) fn preprocess(
     let rule = |name| ReadingSource::ReadingRule { name };
     sources.step(njd, rule("言う ユー"), yuu_for_iu);
     sources.step(njd, rule("日本 in compounds"), nihon_in_compounds);
-    sources.step(njd, rule("何/他/後 by context"), homograph_readings);
+    sources.step(njd, rule("homograph by context"), homograph_readings);
     sources.step(njd, rule("十 ジュッ"), juu_sokuon);
+    sources.step(
+        njd,
+        rule("numeral before a voiced word"),
+        full_numeral_before_voiced,
+    );
+    sources.step(njd, rule("三千 サンゼン"), sanzen);
+    sources.step(njd, rule("三つ目 ミッツメ"), tsu_me_ordinals);
     sources.step(njd, rule("エイ → エー"), long_ei);
+    sources.step(njd, rule("オウ → オー as spelt"), long_ou_as_spelt);
     sources.step(njd, rule("ヴ as written"), vu_as_written);
     sources.step(
         njd,
-        rule("御 オ before native words"),
-        o_before_native_words,
+        rule("御 オ, 大 オー before native words"),
+        native_prefixes,
     );
     // The learned reading stage sees the readings as the rules left them (as in training).
     readings.apply(

@@ -1,0 +1,178 @@
+//! Homographs read by their context: one spelling, several readings in naist-jdic, and the
+//! dictionary's costs pick one everywhere. Each rule is a pattern of the standard language (the
+//! word's neighbours and their parts of speech), not a list of sentences.
+
+use jpreprocess::NJD;
+use jpreprocess_core::pronunciation::Pronunciation;
+
+use super::pos::Pos;
+use crate::script::{is_hiragana, is_kanji, is_katakana};
+
+fn set(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
+    if let Ok(pron) = Pronunciation::parse(reading, accent) {
+        njd.nodes[i].set_pron(pron);
+    }
+}
+
+/// A word spelt with kanji and then kana (okurigana) is native (和語): 楽しみ, 違い.
+fn is_native(word: &str) -> bool {
+    word.chars().next().is_some_and(is_kanji) && word.chars().any(is_hiragana)
+}
+
+/// The prefixes 御 and 大 before a native word take their native readings: 御楽しみ, 御近く,
+/// 御休み オヤスミ; 大違い, 大慌て オーチガイ, オーアワテ. naist-jdic's prefixes read ゴ and
+/// ダイ, which belong before Sino-Japanese words (御宿泊, 御迷惑, 大企業, 大成功). (御存じ
+/// ゴゾンジ and 大好き ダイスキ are dictionary words of their own, which this leaves alone.)
+pub(super) fn native_prefixes(njd: &mut NJD) {
+    for i in 0..njd.nodes.len().saturating_sub(1) {
+        if !is_native(njd.nodes[i + 1].get_string()) || !Pos::of(&njd.nodes[i]).is("接頭詞") {
+            continue;
+        }
+        let node = &njd.nodes[i];
+        let native = match (node.get_string(), node.get_pron().to_pure_string().as_str()) {
+            ("御", "ゴ") => "オ",
+            ("大", "ダイ") => "オー",
+            _ => continue,
+        };
+        let accent = node.get_pron().accent();
+        set(njd, i, native, accent);
+    }
+}
+
+/// 日本 has two readings in naist-jdic, ニッポン and ニホン. As the first part of a compound
+/// noun the common reading is ニホン (NHK's preference: 日本人, 日本政府, 日本食 → ニホンジン,
+/// ニホンセーフ, ニホンショク). pyopenjtalk-plus's dictionary already prefers ニホン, so this
+/// only fires where the lattice still picks ニッポン before a noun.
+pub(super) fn nihon_in_compounds(njd: &mut NJD) {
+    for i in 0..njd.nodes.len().saturating_sub(1) {
+        let next = Pos::of(&njd.nodes[i + 1]);
+        let compound = next.is("名詞") && !next.g1("非自立") && !next.g1("代名詞");
+        let node = &njd.nodes[i];
+        if compound
+            && node.get_string() == "日本"
+            && Pos::of(node).is1("名詞", "固有名詞")
+            && node.get_pron().to_pure_string() == "ニッポン"
+        {
+            set(njd, i, "ニホン", 2);
+        }
+    }
+}
+
+/// What a rule may look at around word `i`.
+struct Around<'a> {
+    prev: Option<(&'a str, Pos)>,
+    next: Option<(&'a str, Pos)>,
+    /// The first kana of the next word's reading.
+    next_first: Option<char>,
+}
+
+impl<'a> Around<'a> {
+    fn of(njd: &'a NJD, i: usize) -> Around<'a> {
+        let word = |k: usize| njd.nodes.get(k).map(|n| (n.get_string(), Pos::of(n)));
+        Around {
+            prev: i.checked_sub(1).and_then(word),
+            next: word(i + 1),
+            next_first: njd
+                .nodes
+                .get(i + 1)
+                .and_then(|n| n.get_pron().to_pure_string().chars().next()),
+        }
+    }
+    fn next_is(&self, words: &[&str]) -> bool {
+        self.next.as_ref().is_some_and(|(w, _)| words.contains(w))
+    }
+    fn next_dependent(&self) -> bool {
+        self.next
+            .as_ref()
+            .is_some_and(|(_, p)| p.is("助詞") || p.is("助動詞"))
+    }
+    fn prev_pos(&self, heads: &[&str]) -> bool {
+        self.prev
+            .as_ref()
+            .is_some_and(|(_, p)| heads.iter().any(|h| p.is(h)))
+    }
+}
+
+/// Readings of homographs chosen by their context, as the standard language reads them:
+///
+/// - 何 is ナン before a particle or auxiliary starting with t, d or n (何で, 何の, 何と,
+///   何だ: ナ'ンデ, ナ'ンノ), ナニ elsewhere (何が, 何を, 何も).
+/// - 他 on its own before a particle or a comma is ホカ "other" (他の, 他は: ホカノ); タ stays
+///   in compounds (他国, 他人).
+/// - 後 alone at the start of a sentence or clause, before に or は, is the adverbial ノチ
+///   "later" (後に, …され、後に: ノチ'ニ); after a modifier it is アト (食べた後に).
+/// - 方 after a verb, adjective or この/その is the honorific "person" カタ (ご希望の方は →
+///   思う方は, くださる方だけ, この方に); the comparative ホー takes が (早い方がいい, した方が
+///   ましだ), and a direction takes を, へ, から or まで (音のする方を見る). After の it stays
+///   ホー (母の方が).
+/// - 一目 is ヒトメ "a glance" (一目で, 一目見て); イチモク only in 一目置く and 一目瞭然.
+/// - 基 after a katakana word is the chemical group キ (カルボニル基, ケトン基), not モト.
+/// - 湖 right after a name is the suffix コ (インレー湖, バイカル湖), not ミズウミ.
+pub(super) fn homograph_readings(njd: &mut NJD) {
+    for i in 0..njd.nodes.len() {
+        let around = Around::of(njd, i);
+        let node = &njd.nodes[i];
+        let pure = node.get_pron().to_pure_string();
+        let new = match (node.get_string(), pure.as_str()) {
+            ("何", "ナニ")
+                if around.next_dependent()
+                    && around
+                        .next_first
+                        .is_some_and(|c| "タテトダデドナニヌネノ".contains(c)) =>
+            {
+                Some(("ナン", 1))
+            }
+            ("他", "タ")
+                if around.next_dependent()
+                    || around
+                        .next
+                        .as_ref()
+                        .is_some_and(|(_, p)| p.is1("記号", "読点")) =>
+            {
+                Some(("ホカ", 0))
+            }
+            ("後", "アト")
+                if around.next_is(&["に", "は"])
+                    && around.prev.as_ref().is_none_or(|(_, p)| p.is("記号")) =>
+            {
+                Some(("ノチ", 2))
+            }
+            ("方", "ホー")
+                if Pos::of(node).is1("名詞", "非自立")
+                    && around.prev_pos(&["動詞", "助動詞", "形容詞", "連体詞"])
+                    && around.next.is_some()
+                    && !around.next_is(&["が", "を", "へ", "から", "まで"]) =>
+            {
+                Some(("カタ", 2))
+            }
+            ("一目", "イチモク")
+                if !around
+                    .next
+                    .as_ref()
+                    .is_some_and(|(w, _)| w.starts_with('置') || w.starts_with("瞭")) =>
+            {
+                Some(("ヒトメ", 2))
+            }
+            ("基", "モト")
+                if around
+                    .prev
+                    .as_ref()
+                    .is_some_and(|(w, _)| w.chars().all(is_katakana)) =>
+            {
+                Some(("キ", 1))
+            }
+            ("湖", "ミズウミ")
+                if around
+                    .prev
+                    .as_ref()
+                    .is_some_and(|(_, p)| p.is("名詞") && !p.g1("非自立") && !p.g1("代名詞")) =>
+            {
+                Some(("コ", 1))
+            }
+            _ => None,
+        };
+        if let Some((reading, accent)) = new {
+            set(njd, i, reading, accent);
+        }
+    }
+}

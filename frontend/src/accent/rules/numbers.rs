@@ -1,0 +1,98 @@
+//! Numeral fixes after OpenJTalk's digit rules: sound changes the rules make or miss where the
+//! word after a number is not the counter they expected.
+
+use jpreprocess::NJD;
+use jpreprocess_core::pronunciation::Pronunciation;
+
+use super::pos::Pos;
+
+/// Kana a sokuon (ッ) can stand before: k, s, t and p.
+const VOICELESS: &str = "カキクケコサシスセソタチツテトパピプペポ";
+
+fn starts_voiceless(pron: &str) -> bool {
+    pron.chars().next().is_some_and(|c| VOICELESS.contains(c))
+}
+
+fn is_numeral(njd: &NJD, i: usize) -> bool {
+    Pos::of(&njd.nodes[i]).is1("名詞", "数")
+}
+
+fn set(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
+    if let Ok(pron) = Pronunciation::parse(reading, accent) {
+        njd.nodes[i].set_pron(pron);
+    }
+}
+
+/// 十 at the end of a number before a word starting with k, s, t or p is said ジュッ
+/// (２０チーム ニジュッチーム, １０回転 ジュッカイテン, １０歳 ジュッサイ), as the counters
+/// OpenJTalk's digit rules know already are; before voiced sounds it stays ジュー (１０時).
+pub(super) fn juu_sokuon(njd: &mut NJD) {
+    for i in 0..njd.nodes.len().saturating_sub(1) {
+        let numeral = is_numeral(njd, i)
+            && njd.nodes[i].get_string() == "十"
+            && njd.nodes[i].get_pron().to_pure_string() == "ジュー";
+        let next = njd.nodes[i + 1].get_pron().to_pure_string();
+        if numeral && starts_voiceless(&next) && !is_numeral(njd, i + 1) {
+            let accent = njd.nodes[i].get_pron().accent();
+            set(njd, i, "ジュッ", accent);
+        }
+    }
+}
+
+/// A numeral the digit rules shortened to its sokuon form (イッ, ハッ, ロッ, ジュッ, ヒャッ) for
+/// a counter they expected to start with k, s, t or p takes its full form again where the word
+/// after it was read otherwise: 十一棟 read ムネ is ジューイチムネ, not ジューイッムネ, which no
+/// one can say.
+pub(super) fn full_numeral_before_voiced(njd: &mut NJD) {
+    for i in 0..njd.nodes.len() {
+        if !is_numeral(njd, i) {
+            continue;
+        }
+        let full = match njd.nodes[i].get_pron().to_pure_string().as_str() {
+            "イッ" => ("イチ", 2),
+            "ハッ" => ("ハチ", 2),
+            "ロッ" => ("ロク", 2),
+            "ジュッ" => ("ジュー", 1),
+            "ヒャッ" => ("ヒャク", 2),
+            _ => continue,
+        };
+        let next = njd.nodes.get(i + 1).map(|n| n.get_pron().to_pure_string());
+        if !next.is_some_and(|p| starts_voiceless(&p)) {
+            set(njd, i, full.0, full.1);
+        }
+    }
+}
+
+/// A dictionary word that starts with 千 (千円 センエン) after 三 is voiced, as 三千 is
+/// (サンゼン): 三千円 サンゼンエン. The digit rules voice 千 only when it stands alone.
+pub(super) fn sanzen(njd: &mut NJD) {
+    for i in 1..njd.nodes.len() {
+        let after_san = is_numeral(njd, i - 1)
+            && njd.nodes[i - 1].get_string() == "三"
+            && njd.nodes[i - 1].get_pron().to_pure_string() == "サン";
+        let node = &njd.nodes[i];
+        let pure = node.get_pron().to_pure_string();
+        if after_san && node.get_string().starts_with('千') && !is_numeral(njd, i) {
+            if let Some(rest) = pure.strip_prefix("セン") {
+                let accent = node.get_pron().accent();
+                set(njd, i, &format!("ゼン{rest}"), accent);
+            }
+        }
+    }
+}
+
+/// The ordinals 三つ目 and 四つ目 are ミッツメ and ヨッツメ, as 三つ and 四つ are ミッツ and
+/// ヨッツ; naist-jdic has them as ミツメ and ヨツメ (three-eyed, four-eyed).
+pub(super) fn tsu_me_ordinals(njd: &mut NJD) {
+    for i in 0..njd.nodes.len() {
+        let ordinal = match (
+            njd.nodes[i].get_string(),
+            njd.nodes[i].get_pron().to_pure_string().as_str(),
+        ) {
+            ("三つ目", "ミツメ") => "ミッツメ",
+            ("四つ目", "ヨツメ") => "ヨッツメ",
+            _ => continue,
+        };
+        set(njd, i, ordinal, 0);
+    }
+}
