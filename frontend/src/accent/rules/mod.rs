@@ -22,7 +22,7 @@ use jpreprocess::NJD;
 use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel};
 
 use self::chain::{merge_phrases, set_chain_flags};
-use self::homographs::{homograph_readings, native_prefixes, nihon_in_compounds};
+use self::homographs::{homograph_readings, native_prefixes, nihon_in_compounds, phrase_readings};
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::numbers::{full_numeral_before_voiced, juu_sokuon, sanzen, tsu_me_ordinals};
 use self::pos::Pos;
@@ -69,6 +69,7 @@ pub(crate) fn preprocess(
     sources.step(njd, rule("言う ユー"), yuu_for_iu);
     sources.step(njd, rule("日本 in compounds"), nihon_in_compounds);
     sources.step(njd, rule("homograph by context"), homograph_readings);
+    sources.step(njd, rule("set phrase or compound"), phrase_readings);
     sources.step(njd, rule("十 ジュッ"), juu_sokuon);
     sources.step(
         njd,
