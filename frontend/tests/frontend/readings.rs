@@ -89,6 +89,15 @@ fn numerals_fit_the_word_after_them() {
     assert_eq!(reading("三千円"), "サンゼンエン");
     assert_eq!(reading("二千円"), "ニセンエン");
     assert_eq!(reading("三つ目と四つ目"), "ミッツメトヨッツメ");
+    assert_eq!(reading("3角形"), "サンカッケー");
+}
+
+#[test]
+fn listed_weekdays_take_their_on_readings() {
+    assert_eq!(reading("土、日、月の午前"), "ドニチゲツノゴゼン");
+    assert_eq!(reading("月・水・金"), "ゲツスイキン");
+    // A lone kanji is a noun.
+    assert_eq!(reading("月に一度"), "ツキニイチド");
 }
 
 #[test]
@@ -213,6 +222,11 @@ fn set_phrases_and_compounds_decide_a_reading() {
         ("僕等の", "ボクラノ"),
         ("クロンクヴィスト家の", "クロンクヴィストケノ"),
         ("評論家の", "ヒョーロンカノ"),
+        ("潜水夫は", "センスイフワ"),
+        ("夫は", "オットワ"),
+        ("幕府の命により", "バクフノメーニヨリ"),
+        ("命を救う", "イノチヲスクウ"),
+        ("言うまでもない", "ユーマデモナイ"),
     ] {
         assert_eq!(reading(text), expected, "{text}");
     }

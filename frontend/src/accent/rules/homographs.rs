@@ -203,6 +203,8 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
 /// - 額 on its own is ヒタイ "forehead" (額に手を当てる, 猫の額); after a noun it is the amount
 ///   ガク (合計額, 利益額).
 /// - ある種 is アルシュ "a kind of".
+/// - 夫 after a noun is the suffix フ (潜水夫, 農夫), not オット "husband".
+/// - 命 "order" before により or に従う is メー (幕府の命により, 親の命に従う), not イノチ.
 /// - 等 after a pronoun is the plural ラ (僕等, 彼等), not ナド.
 /// - 家 after a katakana name is the family ケ (クロンクヴィスト家), as after a Japanese one
 ///   (織田家), not the profession カ (評論家).
@@ -256,6 +258,15 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 Some(("ヒタイ".into(), 0))
             }
             ("種", "タネ") if around.prev_is(&["ある"]) => Some(("シュ".into(), 1)),
+            ("夫", "オット") if around.after_noun() => Some(("フ".into(), 1)),
+            ("命", "イノチ")
+                if around.next_is(&["に"])
+                    && around
+                        .next2
+                        .is_some_and(|w| w == "より" || w == "よっ" || w.starts_with("従")) =>
+            {
+                Some(("メー".into(), 1))
+            }
             ("等", _)
                 if around
                     .prev

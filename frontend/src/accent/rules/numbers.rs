@@ -96,3 +96,55 @@ pub(super) fn tsu_me_ordinals(njd: &mut NJD) {
         set(njd, i, ordinal, 0);
     }
 }
+
+/// A digit before 角形 makes the geometric 角形 カッケー (3角形 サンカッケー, as 三角形 is one
+/// dictionary word); naist-jdic's 角形 alone is カクガタ (square-shaped).
+pub(super) fn kakkei_after_digits(njd: &mut NJD) {
+    for i in 1..njd.nodes.len() {
+        let shape = njd.nodes[i].get_string() == "角形"
+            && njd.nodes[i].get_pron().to_pure_string() == "カクガタ";
+        if shape && is_numeral(njd, i - 1) {
+            set(njd, i, "カッケー", 0);
+        }
+    }
+}
+
+/// The days of the week listed by their first kanji (土、日、月の午前, 月・水・金) are their
+/// on-readings ド, ニチ, ゲツ, スイ, モク, キン, カ; alone each kanji is a noun (月 ツキ, 日 ヒ).
+/// A kanji counts as a listed day when another one stands next to it across 、 or ・.
+pub(super) fn weekday_lists(njd: &mut NJD) {
+    fn day(word: &str) -> Option<&'static str> {
+        Some(match word {
+            "月" => "ゲツ",
+            "火" => "カ",
+            "水" => "スイ",
+            "木" => "モク",
+            "金" => "キン",
+            "土" => "ド",
+            "日" => "ニチ",
+            _ => return None,
+        })
+    }
+    let is_day = |k: usize| {
+        njd.nodes
+            .get(k)
+            .is_some_and(|n| day(n.get_string()).is_some())
+    };
+    let is_separator = |k: usize| {
+        njd.nodes
+            .get(k)
+            .is_some_and(|n| matches!(n.get_string(), "、" | "・" | "，"))
+    };
+    let listed: Vec<usize> = (0..njd.nodes.len())
+        .filter(|&i| {
+            is_day(i)
+                && ((i >= 2 && is_separator(i - 1) && is_day(i - 2))
+                    || (is_separator(i + 1) && is_day(i + 2)))
+        })
+        .collect();
+    for i in listed {
+        if let Some(reading) = day(njd.nodes[i].get_string()) {
+            set(njd, i, reading, 1);
+        }
+    }
+}

@@ -9,15 +9,19 @@ use jpreprocess_core::pronunciation::Pronunciation;
 use crate::script::{is_kanji, is_katakana};
 
 /// 言う in its plain form is pronounced ユー (naist-jdic's pronunciation field, ユウ; ト'ユー),
-/// where jpreprocess gives the spelling イウ.
+/// where jpreprocess gives the spelling イウ; so are the words built on it (言うまでもない
+/// ユーマデモナイ).
 pub(super) fn yuu_for_iu(njd: &mut NJD) {
     for node in &mut njd.nodes {
-        let plain = matches!(node.get_string(), "言う" | "いう")
-            && matches!(node.get_pos(), POS::Doushi(_))
-            && node.get_pron().to_pure_string() == "イウ";
-        if plain {
+        let surface = node.get_string();
+        let pure = node.get_pron().to_pure_string();
+        let built_on_iu = surface.starts_with("言う") || surface.starts_with("いう");
+        let Some(rest) = pure.strip_prefix("イウ") else {
+            continue;
+        };
+        if built_on_iu && matches!(node.get_pos(), POS::Doushi(_) | POS::Keiyoushi(_)) {
             let accent = node.get_pron().accent();
-            if let Ok(pron) = Pronunciation::parse("ユー", accent) {
+            if let Ok(pron) = Pronunciation::parse(&format!("ユー{rest}"), accent) {
                 node.set_pron(pron);
             }
         }
