@@ -177,6 +177,8 @@ fn o_before_native_words_and_go_before_sino_japanese() {
     // 大 likewise: オー before a native word, ダイ before a Sino-Japanese one.
     assert_eq!(reading("大違い"), "オーチガイ");
     assert_eq!(reading("大企業"), "ダイキギョー");
+    // 微 the other way: ビ before a Sino-Japanese word.
+    assert_eq!(reading("微振動"), "ビシンドー");
 }
 
 #[test]

@@ -23,15 +23,20 @@ fn is_native(word: &str) -> bool {
 /// 御休み オヤスミ; 大違い, 大慌て オーチガイ, オーアワテ. naist-jdic's prefixes read ゴ and
 /// ダイ, which belong before Sino-Japanese words (御宿泊, 御迷惑, 大企業, 大成功). (御存じ
 /// ゴゾンジ and 大好き ダイスキ are dictionary words of their own, which this leaves alone.)
+/// The other way round, 微 before a Sino-Japanese word (kanji alone) is ビ (微振動, 微調整), where
+/// naist-jdic's prefix says ホロ (as in 微酔い ホロヨイ).
 pub(super) fn native_prefixes(njd: &mut NJD) {
     for i in 0..njd.nodes.len().saturating_sub(1) {
-        if !is_native(njd.nodes[i + 1].get_string()) || !Pos::of(&njd.nodes[i]).is("接頭詞") {
+        let next = njd.nodes[i + 1].get_string();
+        if !Pos::of(&njd.nodes[i]).is("接頭詞") {
             continue;
         }
+        let sino = !next.is_empty() && next.chars().all(is_kanji);
         let node = &njd.nodes[i];
         let native = match (node.get_string(), node.get_pron().to_pure_string().as_str()) {
-            ("御", "ゴ") => "オ",
-            ("大", "ダイ") => "オー",
+            ("御", "ゴ") if is_native(next) => "オ",
+            ("大", "ダイ") if is_native(next) => "オー",
+            ("微", "ホロ") if sino => "ビ",
             _ => continue,
         };
         let accent = node.get_pron().accent();
