@@ -90,6 +90,12 @@ fn numerals_fit_the_word_after_them() {
     assert_eq!(reading("二千円"), "ニセンエン");
     assert_eq!(reading("三つ目と四つ目"), "ミッツメトヨッツメ");
     assert_eq!(reading("3角形"), "サンカッケー");
+    // p only after a sokuon or ン.
+    assert_eq!(reading("一柱"), "ヒトハシラ");
+    assert_eq!(reading("一杯"), "イッパイ");
+    assert_eq!(reading("三分"), "サンプン");
+    assert_eq!(reading("1ポンド"), "イチポンド");
+    assert_eq!(reading("ナポレオン三世"), "ナポレオンサンセー");
 }
 
 #[test]

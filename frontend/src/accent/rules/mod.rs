@@ -25,8 +25,8 @@ use self::chain::{merge_phrases, set_chain_flags};
 use self::homographs::{homograph_readings, native_prefixes, nihon_in_compounds, phrase_readings};
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::numbers::{
-    full_numeral_before_voiced, juu_sokuon, kakkei_after_digits, sanzen, tsu_me_ordinals,
-    weekday_lists,
+    full_numeral_before_voiced, juu_sokuon, kakkei_after_digits, no_p_after_a_vowel, regnal_sansei,
+    sanzen, tsu_me_ordinals, weekday_lists,
 };
 use self::pos::Pos;
 use self::readings::{
@@ -83,6 +83,8 @@ pub(crate) fn preprocess(
     sources.step(njd, rule("三つ目 ミッツメ"), tsu_me_ordinals);
     sources.step(njd, rule("3角形 カッケー"), kakkei_after_digits);
     sources.step(njd, rule("listed weekdays"), weekday_lists);
+    sources.step(njd, rule("no p after a vowel"), no_p_after_a_vowel);
+    sources.step(njd, rule("三世 サンセー after a name"), regnal_sansei);
     sources.step(njd, rule("エイ → エー"), long_ei);
     sources.step(njd, rule("オウ → オー as spelt"), long_ou_as_spelt);
     sources.step(njd, rule("ヴ as written"), vu_as_written);

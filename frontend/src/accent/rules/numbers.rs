@@ -148,3 +148,51 @@ pub(super) fn weekday_lists(njd: &mut NJD) {
         }
     }
 }
+
+/// A kanji counter starts with p only after a sokuon or ン (一杯 イッパイ, 三分 サンプン); after
+/// a numeral ending in a vowel it keeps its h (一柱 ヒトハシラ, where the digit rules gave
+/// ヒトパシラ). Loanwords keep their p (１ポンド, ５パーセント).
+pub(super) fn no_p_after_a_vowel(njd: &mut NJD) {
+    const P_TO_H: [(char, char); 5] = [
+        ('パ', 'ハ'),
+        ('ピ', 'ヒ'),
+        ('プ', 'フ'),
+        ('ペ', 'ヘ'),
+        ('ポ', 'ホ'),
+    ];
+    for i in 1..njd.nodes.len() {
+        let numeral = njd.nodes[i - 1].get_pron().to_pure_string();
+        let after_vowel = is_numeral(njd, i - 1) && !numeral.ends_with(['ッ', 'ン']);
+        let kanji = njd.nodes[i]
+            .get_string()
+            .chars()
+            .next()
+            .is_some_and(crate::script::is_kanji);
+        if !after_vowel || !kanji || is_numeral(njd, i) {
+            continue;
+        }
+        let pure = njd.nodes[i].get_pron().to_pure_string();
+        let mut chars = pure.chars();
+        let Some(first) = chars.next() else { continue };
+        if let Some(&(_, h)) = P_TO_H.iter().find(|(p, _)| *p == first) {
+            let accent = njd.nodes[i].get_pron().accent();
+            set(njd, i, &format!("{h}{}", chars.as_str()), accent);
+        }
+    }
+}
+
+/// 三世 after a katakana name is the regnal "the Third" サンセー (ナポレオン三世), not the
+/// Buddhist three worlds サンゼ naist-jdic has.
+pub(super) fn regnal_sansei(njd: &mut NJD) {
+    for i in 1..njd.nodes.len() {
+        let after_name = njd.nodes[i - 1]
+            .get_string()
+            .chars()
+            .all(|c| crate::script::is_katakana(c) || c == '・');
+        let node = &njd.nodes[i];
+        if after_name && node.get_string() == "三世" && node.get_pron().to_pure_string() == "サンゼ"
+        {
+            set(njd, i, "サンセー", 1);
+        }
+    }
+}
