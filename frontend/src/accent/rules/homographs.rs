@@ -8,7 +8,7 @@ use jpreprocess_core::pronunciation::Pronunciation;
 use super::pos::Pos;
 use crate::script::{is_hiragana, is_kanji, is_katakana};
 
-fn set(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
+pub(super) fn set(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
     if let Ok(pron) = Pronunciation::parse(reading, accent) {
         njd.nodes[i].set_pron(pron);
     }
@@ -65,17 +65,17 @@ pub(super) fn nihon_in_compounds(njd: &mut NJD) {
 
 /// What a rule may look at around word `i`: the words before and after it, with their parts
 /// of speech.
-struct Around<'a> {
-    prev: Option<(&'a str, Pos)>,
-    prev2: Option<&'a str>,
-    next: Option<(&'a str, Pos)>,
-    next2: Option<&'a str>,
+pub(super) struct Around<'a> {
+    pub(super) prev: Option<(&'a str, Pos)>,
+    pub(super) prev2: Option<&'a str>,
+    pub(super) next: Option<(&'a str, Pos)>,
+    pub(super) next2: Option<&'a str>,
     /// The first kana of the next word's reading.
-    next_first: Option<char>,
+    pub(super) next_first: Option<char>,
 }
 
 impl<'a> Around<'a> {
-    fn of(njd: &'a NJD, i: usize) -> Around<'a> {
+    pub(super) fn of(njd: &'a NJD, i: usize) -> Around<'a> {
         let word = |k: usize| njd.nodes.get(k).map(|n| (n.get_string(), Pos::of(n)));
         let surface = |k: usize| njd.nodes.get(k).map(|n| n.get_string());
         Around {
@@ -89,25 +89,28 @@ impl<'a> Around<'a> {
                 .and_then(|n| n.get_pron().to_pure_string().chars().next()),
         }
     }
-    fn prev_is(&self, words: &[&str]) -> bool {
+    pub(super) fn prev_is(&self, words: &[&str]) -> bool {
         self.prev.as_ref().is_some_and(|(w, _)| words.contains(w))
     }
-    fn next_is(&self, words: &[&str]) -> bool {
+    pub(super) fn next_is(&self, words: &[&str]) -> bool {
         self.next.as_ref().is_some_and(|(w, _)| words.contains(w))
     }
-    fn next_dependent(&self) -> bool {
+    pub(super) fn next_dependent(&self) -> bool {
         self.next
             .as_ref()
             .is_some_and(|(_, p)| p.is("助詞") || p.is("助動詞"))
     }
-    fn prev_pos(&self, heads: &[&str]) -> bool {
+    pub(super) fn prev_pos_is(&self, pos: &str, g1: &str) -> bool {
+        self.prev.as_ref().is_some_and(|(_, p)| p.is1(pos, g1))
+    }
+    pub(super) fn prev_pos(&self, heads: &[&str]) -> bool {
         self.prev
             .as_ref()
             .is_some_and(|(_, p)| heads.iter().any(|h| p.is(h)))
     }
     /// Whether the word before is a noun this word forms a compound with (not a pronoun or
     /// a dependent noun such as の or こと).
-    fn after_noun(&self) -> bool {
+    pub(super) fn after_noun(&self) -> bool {
         self.prev
             .as_ref()
             .is_some_and(|(_, p)| p.is("名詞") && !p.g1("非自立") && !p.g1("代名詞"))
@@ -187,111 +190,6 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
         };
         if let Some((reading, accent)) = new {
             set(njd, i, reading, accent);
-        }
-    }
-}
-
-/// Readings a neighbouring word decides, as set phrases and compounds of the standard language
-/// have them:
-///
-/// - 今日では "nowadays" is コンニチ (今日では計算機は…); 今日は stays キョー.
-/// - 私ども and 私共 are the humble ワタクシドモ.
-/// - こんな/そんな/あんな/どんな風 is フー "way" (そんな風に), not カゼ "wind".
-/// - 間もない is マ (感じる間もない).
-/// - 一番好き is スキ: 好き after 一番 is the adjective, not the suffix ズキ (酒好き).
-/// - 降り after 雨が or 雪が is 降る's フリ (雨が降りそうだ), not 降りる's オリ.
-/// - 描く with 絵 as its object is the everyday カク (絵を描く, 絵に描いたよう); エガク stays for
-///   描写-like uses (理想を描く).
-/// - 不足 and 合戦 as the second part of a compound are voiced (水分不足 スイブンブソク, 宝治合戦
-///   ホージガッセン).
-/// - 身体 on its own is カラダ (身体が, 身体を); シンタイ stays in compounds (身体障害者, 身体検査).
-/// - 額 on its own is ヒタイ "forehead" (額に手を当てる, 猫の額); after a noun it is the amount
-///   ガク (合計額, 利益額).
-/// - ある種 is アルシュ "a kind of".
-/// - 夫 after a noun is the suffix フ (潜水夫, 農夫), not オット "husband".
-/// - 命 "order" before により or に従う is メー (幕府の命により, 親の命に従う), not イノチ.
-/// - 等 after a pronoun is the plural ラ (僕等, 彼等), not ナド.
-/// - 家 after a katakana name is the family ケ (クロンクヴィスト家), as after a Japanese one
-///   (織田家), not the profession カ (評論家).
-pub(super) fn phrase_readings(njd: &mut NJD) {
-    for i in 0..njd.nodes.len() {
-        let around = Around::of(njd, i);
-        let node = &njd.nodes[i];
-        let surface = node.get_string();
-        let pure = node.get_pron().to_pure_string();
-        let new: Option<(String, usize)> = match (surface, pure.as_str()) {
-            ("今日", "キョー") if around.next_is(&["で"]) && around.next2 == Some("は") => {
-                Some(("コンニチ".into(), 1))
-            }
-            ("私", "ワタシ") if around.next_is(&["ども", "共"]) => {
-                Some(("ワタクシ".into(), 0))
-            }
-            ("風", "カゼ") if around.prev_is(&["こんな", "そんな", "あんな", "どんな"]) => {
-                Some(("フー".into(), 1))
-            }
-            ("間", "アイダ")
-                if around.next_is(&["も"])
-                    && around
-                        .next2
-                        .is_some_and(|w| w.starts_with('な') || w.starts_with('無')) =>
-            {
-                Some(("マ".into(), 0))
-            }
-            ("好き", "ズキ") if around.prev_is(&["一番"]) => Some(("スキ".into(), 2)),
-            ("降り", "オリ")
-                if around.prev_is(&["が", "も"])
-                    && around
-                        .prev2
-                        .is_some_and(|w| matches!(w, "雨" | "雪" | "雹" | "霰")) =>
-            {
-                Some(("フリ".into(), 2))
-            }
-            (w, p)
-                if w.starts_with('描')
-                    && p.starts_with("エガ")
-                    && around.prev_is(&["を", "に", "しか", "も", "は"])
-                    && around.prev2 == Some("絵") =>
-            {
-                Some((format!("カ{}", &p["エガ".len()..]), 1))
-            }
-            ("不足", "フソク") if around.after_noun() => Some(("ブソク".into(), 0)),
-            ("合戦", "カッセン") if around.after_noun() => Some(("ガッセン".into(), 0)),
-            ("身体", "シンタイ") if around.next.as_ref().is_some_and(|(_, p)| p.is("助詞")) => {
-                Some(("カラダ".into(), 0))
-            }
-            ("額", "ガク") if !around.after_noun() && !around.prev_pos(&["接頭詞"]) => {
-                Some(("ヒタイ".into(), 0))
-            }
-            ("種", "タネ") if around.prev_is(&["ある"]) => Some(("シュ".into(), 1)),
-            ("夫", "オット") if around.after_noun() => Some(("フ".into(), 1)),
-            ("命", "イノチ")
-                if around.next_is(&["に"])
-                    && around
-                        .next2
-                        .is_some_and(|w| w == "より" || w == "よっ" || w.starts_with("従")) =>
-            {
-                Some(("メー".into(), 1))
-            }
-            ("等", _)
-                if around
-                    .prev
-                    .as_ref()
-                    .is_some_and(|(_, p)| p.is1("名詞", "代名詞")) =>
-            {
-                Some(("ラ".into(), 0))
-            }
-            ("家", "カ")
-                if around
-                    .prev
-                    .as_ref()
-                    .is_some_and(|(w, _)| w.chars().all(|c| is_katakana(c) || c == '・')) =>
-            {
-                Some(("ケ".into(), 0))
-            }
-            _ => None,
-        };
-        if let Some((reading, accent)) = new {
-            set(njd, i, &reading, accent);
         }
     }
 }

@@ -22,12 +22,13 @@ use jpreprocess::NJD;
 use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel};
 
 use self::chain::{merge_phrases, set_chain_flags};
-use self::homographs::{homograph_readings, native_prefixes, nihon_in_compounds, phrase_readings};
+use self::homographs::{homograph_readings, native_prefixes, nihon_in_compounds};
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::numbers::{
-    full_numeral_before_voiced, juu_sokuon, kakkei_after_digits, no_p_after_a_vowel, regnal_sansei,
-    sanzen, tsu_me_ordinals, weekday_lists,
+    beds, full_numeral_before_voiced, juu_sokuon, kakkei_after_digits, no_p_after_a_vowel,
+    regnal_sansei, sanzen, tsu_me_ordinals, weekday_lists,
 };
+use self::phrases::phrase_readings;
 use self::pos::Pos;
 use self::readings::{
     adjective_forms, long_ei, long_ou_as_spelt, verb_forms, vu_as_written, yuu_for_iu,
@@ -42,6 +43,7 @@ mod chain;
 mod homographs;
 mod nucleus;
 mod numbers;
+mod phrases;
 mod pos;
 mod readings;
 
@@ -84,6 +86,7 @@ pub(crate) fn preprocess(
     sources.step(njd, rule("3角形 カッケー"), kakkei_after_digits);
     sources.step(njd, rule("listed weekdays"), weekday_lists);
     sources.step(njd, rule("no p after a vowel"), no_p_after_a_vowel);
+    sources.step(njd, rule("床 ショー counting beds"), beds);
     sources.step(njd, rule("三世 サンセー after a name"), regnal_sansei);
     sources.step(njd, rule("エイ → エー"), long_ei);
     sources.step(njd, rule("オウ → オー as spelt"), long_ou_as_spelt);

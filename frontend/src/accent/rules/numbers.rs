@@ -196,3 +196,14 @@ pub(super) fn regnal_sansei(njd: &mut NJD) {
         }
     }
 }
+
+/// 床 counting beds after a number or 満 is ショー (６１床, 満床 マンショー), not ユカ "floor".
+pub(super) fn beds(njd: &mut NJD) {
+    for i in 1..njd.nodes.len() {
+        let counted = is_numeral(njd, i - 1) || njd.nodes[i - 1].get_string() == "満";
+        let node = &njd.nodes[i];
+        if counted && node.get_string() == "床" && node.get_pron().to_pure_string() == "ユカ" {
+            set(njd, i, "ショー", 1);
+        }
+    }
+}
