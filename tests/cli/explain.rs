@@ -108,17 +108,20 @@ fn homograph_shows_its_candidates_and_the_hint_reads_it_the_other_way() {
 fn every_stage_names_itself() {
     let dir = tempfile::tempdir().unwrap();
     let dict = dir.path().join("user_dict.json");
-    // 降り: the learned stage's rule オリ → フリ; 言う: a reading rule; 六百: the digit rules;
-    // 3月 written by the normalizer from 3/15.
-    let ws = words(&dict, "雨が降りますか。と言う。六百を3/15に");
-    let furi = word(&ws, "降り");
-    assert_eq!(furi["reading"], "フリ", "{furi}");
-    assert_eq!(furi["source"]["kind"], "learned_rule", "{furi}");
-    assert!(furi["source"]["context"].is_string(), "{furi}");
+    // 日本を: the learned stage's rule ニホン → ニッポン before を; 言う and 雨が降り: reading
+    // rules; 六百: the digit rules; 3月 written by the normalizer from 3/15.
+    let ws = words(&dict, "日本を訪れる。と言う。雨が降りますか。六百を3/15に");
+    let nippon = word(&ws, "日本");
+    assert_eq!(nippon["reading"], "ニッポン", "{nippon}");
+    assert_eq!(nippon["source"]["kind"], "learned_rule", "{nippon}");
+    assert!(nippon["source"]["context"].is_string(), "{nippon}");
     let iu = word(&ws, "言う");
     assert_eq!(iu["reading"], "ユー", "{iu}");
     assert_eq!(iu["source"]["kind"], "reading_rule", "{iu}");
     assert_eq!(iu["source"]["name"], "言う ユー", "{iu}");
+    let furi = word(&ws, "降り");
+    assert_eq!(furi["reading"], "フリ", "{furi}");
+    assert_eq!(furi["source"]["name"], "set phrase or compound", "{furi}");
     let roku = word(&ws, "六");
     assert_eq!(roku["reading"], "ロッ", "{roku}");
     assert_eq!(roku["source"]["kind"], "digit_rule", "{roku}");
@@ -127,12 +130,12 @@ fn every_stage_names_itself() {
         "nothing from the normalizer in {ws:?}"
     );
 
-    let human = run_ok(with_dict(&dict).args(["accent", "--explain", "雨が降りますか"]));
+    let human = run_ok(with_dict(&dict).args(["accent", "--explain", "日本を訪れる"]));
     assert!(human.contains("learned reading rule ("), "{human}");
 
     // jsonl: the same words on each line.
     let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, "{\"id\": 1, \"text\": \"雨が降りますか\"}\n").unwrap();
+    std::fs::write(&input, "{\"id\": 1, \"text\": \"日本を訪れる\"}\n").unwrap();
     let out = run_ok(with_dict(&dict).args([
         "accent",
         "--format",
@@ -142,7 +145,7 @@ fn every_stage_names_itself() {
     ]));
     let line: Value = serde_json::from_str(out.trim()).expect("a JSON line");
     assert_eq!(
-        word(line["words"].as_array().unwrap(), "降り")["source"]["kind"],
+        word(line["words"].as_array().unwrap(), "日本")["source"]["kind"],
         "learned_rule"
     );
 }
