@@ -167,7 +167,7 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
                     && around.next.is_some()
                     && !around.next_is(&["が", "を", "へ", "から", "まで"]) =>
             {
-                Some(("カタ", 2))
+                Some(("カタ", 1))
             }
             ("一目", "イチモク")
                 if !around

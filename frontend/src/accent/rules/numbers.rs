@@ -203,7 +203,7 @@ pub(super) fn beds(njd: &mut NJD) {
         let counted = is_numeral(njd, i - 1) || njd.nodes[i - 1].get_string() == "満";
         let node = &njd.nodes[i];
         if counted && node.get_string() == "床" && node.get_pron().to_pure_string() == "ユカ" {
-            set(njd, i, "ショー", 1);
+            set(njd, i, "ショー", 0);
         }
     }
 }

@@ -102,7 +102,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                     .as_ref()
                     .is_some_and(|(_, p)| p.is1("名詞", "代名詞")) =>
             {
-                Some(("ラ".into(), 0))
+                Some(("ラ".into(), 1))
             }
             ("家", "カ")
                 if around
@@ -110,10 +110,10 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                     .as_ref()
                     .is_some_and(|(w, _)| w.chars().all(|c| is_katakana(c) || c == '・')) =>
             {
-                Some(("ケ".into(), 0))
+                Some(("ケ".into(), 1))
             }
             ("方", "カタ") if around.prev_pos_is("名詞", "代名詞") => {
-                Some(("ガタ".into(), 0))
+                Some(("ガタ".into(), 1))
             }
             (w, p)
                 if w.starts_with('空')
@@ -129,7 +129,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 if around.next_is(&["を"])
                     && around.next2.is_some_and(|w| w.starts_with(['超', '越'])) =>
             {
-                Some(("ド".into(), 1))
+                Some(("ド".into(), 0))
             }
             ("実", "ミ")
                 if around.next_is(&["を"])
@@ -172,10 +172,10 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                     && around.after_noun()
                     && around.prev.as_ref().is_some_and(|(_, pos)| !pos.g1("数")) =>
             {
-                Some((format!("ズ{}", &p['ツ'.len_utf8()..]), 0))
+                Some((format!("ズ{}", &p['ツ'.len_utf8()..]), 2))
             }
             ("人", "ジン") if around.prev_pos_is("名詞", "サ変接続") => {
-                Some(("ニン".into(), 0))
+                Some(("ニン".into(), 1))
             }
             ("山", "ヤマ")
                 if around
@@ -183,7 +183,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                     .as_ref()
                     .is_some_and(|(w, _)| w.chars().all(|c| is_katakana(c) || c == '・')) =>
             {
-                Some(("サン".into(), 0))
+                Some(("サン".into(), 2))
             }
             ("園", "エン") if around.prev_is(&["の"]) => Some(("ソノ".into(), 1)),
             _ => None,
