@@ -251,6 +251,8 @@ fn set_phrases_and_compounds_decide_a_reading() {
         ("エベレスト山", "エベレストサン"),
         ("学びの園", "マナビノソノ"),
         ("自画像を描く", "ジガゾーヲカク"),
+        ("体中に", "カラダジューニ"),
+        ("試合中に", "シアイチューニ"),
     ] {
         assert_eq!(reading(text), expected, "{text}");
     }

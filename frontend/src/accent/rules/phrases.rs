@@ -35,6 +35,8 @@ use crate::script::is_katakana;
 /// - 強い after a noun is voiced (忍耐強い ニンタイヅヨイ, 力強い).
 /// - 人 after a verbal noun is ニン (案内人, 管理人, 通行人), after other nouns ジン (外国人).
 /// - 山 after a katakana name is サン (エベレスト山), 園 after の ソノ (学びの園).
+/// - 中 after a place, the body or a span of time is "all through" ジュー (体中, 街中, 日本中,
+///   一晩中); after an activity or a substance it stays "during, in" チュー (試合中, 空気中).
 pub(super) fn phrase_readings(njd: &mut NJD) {
     for i in 0..njd.nodes.len() {
         let around = Around::of(njd, i);
@@ -186,6 +188,14 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 Some(("サン".into(), 2))
             }
             ("園", "エン") if around.prev_is(&["の"]) => Some(("ソノ".into(), 1)),
+            ("中", "チュー")
+                if around.prev_is(&[
+                    "体", "身体", "街", "町", "世界", "日本", "国", "家", "部屋", "学校", "村",
+                    "島", "会社", "一日", "一晩", "一年", "夜", "夏", "冬",
+                ]) =>
+            {
+                Some(("ジュー".into(), 0))
+            }
             _ => None,
         };
         if let Some((reading, accent)) = new {
