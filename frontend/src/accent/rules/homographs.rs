@@ -27,6 +27,9 @@ fn is_native(word: &str) -> bool {
 /// naist-jdic's prefix says ホロ (as in 微酔い ホロヨイ).
 pub(super) fn native_prefixes(njd: &mut NJD) {
     for i in 0..njd.nodes.len().saturating_sub(1) {
+        if !matches!(njd.nodes[i].get_string(), "御" | "大" | "微") {
+            continue;
+        }
         let next = njd.nodes[i + 1].get_string();
         if !Pos::of(&njd.nodes[i]).is("接頭詞") {
             continue;
@@ -50,6 +53,9 @@ pub(super) fn native_prefixes(njd: &mut NJD) {
 /// only fires where the lattice still picks ニッポン before a noun.
 pub(super) fn nihon_in_compounds(njd: &mut NJD) {
     for i in 0..njd.nodes.len().saturating_sub(1) {
+        if njd.nodes[i].get_string() != "日本" {
+            continue;
+        }
         let next = Pos::of(&njd.nodes[i + 1]);
         let compound = next.is("名詞") && !next.g1("非自立") && !next.g1("代名詞");
         let node = &njd.nodes[i];
@@ -134,6 +140,10 @@ impl<'a> Around<'a> {
 /// - 湖 right after a name is the suffix コ (インレー湖, バイカル湖), not ミズウミ.
 pub(super) fn homograph_readings(njd: &mut NJD) {
     for i in 0..njd.nodes.len() {
+        let handled = ["何", "他", "後", "方", "一目", "基", "湖"];
+        if !handled.contains(&njd.nodes[i].get_string()) {
+            continue;
+        }
         let around = Around::of(njd, i);
         let node = &njd.nodes[i];
         let pure = node.get_pron().to_pure_string();

@@ -2,9 +2,8 @@
 //! word after a number is not the counter they expected.
 
 use jpreprocess::NJD;
+use jpreprocess_core::pos::{Meishi, POS};
 use jpreprocess_core::pronunciation::Pronunciation;
-
-use super::pos::Pos;
 
 /// Kana a sokuon (ッ) can stand before: k, s, t and p.
 const VOICELESS: &str = "カキクケコサシスセソタチツテトパピプペポ";
@@ -14,7 +13,8 @@ fn starts_voiceless(pron: &str) -> bool {
 }
 
 fn is_numeral(njd: &NJD, i: usize) -> bool {
-    Pos::of(&njd.nodes[i]).is1("名詞", "数")
+    // The enum, not `Pos` (which formats the part of speech): this runs on every word.
+    matches!(njd.nodes[i].get_pos(), POS::Meishi(Meishi::Kazu))
 }
 
 fn set(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
@@ -161,8 +161,11 @@ pub(super) fn no_p_after_a_vowel(njd: &mut NJD) {
         ('ポ', 'ホ'),
     ];
     for i in 1..njd.nodes.len() {
+        if !is_numeral(njd, i - 1) {
+            continue;
+        }
         let numeral = njd.nodes[i - 1].get_pron().to_pure_string();
-        let after_vowel = is_numeral(njd, i - 1) && !numeral.ends_with(['ッ', 'ン']);
+        let after_vowel = !numeral.ends_with(['ッ', 'ン']);
         let kanji = njd.nodes[i]
             .get_string()
             .chars()
@@ -185,13 +188,14 @@ pub(super) fn no_p_after_a_vowel(njd: &mut NJD) {
 /// Buddhist three worlds サンゼ naist-jdic has.
 pub(super) fn regnal_sansei(njd: &mut NJD) {
     for i in 1..njd.nodes.len() {
+        if njd.nodes[i].get_string() != "三世" {
+            continue;
+        }
         let after_name = njd.nodes[i - 1]
             .get_string()
             .chars()
             .all(|c| crate::script::is_katakana(c) || c == '・');
-        let node = &njd.nodes[i];
-        if after_name && node.get_string() == "三世" && node.get_pron().to_pure_string() == "サンゼ"
-        {
+        if after_name && njd.nodes[i].get_pron().to_pure_string() == "サンゼ" {
             set(njd, i, "サンセー", 1);
         }
     }

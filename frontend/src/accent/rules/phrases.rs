@@ -39,6 +39,11 @@ use crate::script::is_katakana;
 ///   一晩中); after an activity or a substance it stays "during, in" チュー (試合中, 空気中).
 pub(super) fn phrase_readings(njd: &mut NJD) {
     for i in 0..njd.nodes.len() {
+        // Most words are none of these: skip them before building the context (this runs on
+        // every word of every sentence).
+        if !handled(njd.nodes[i].get_string()) {
+            continue;
+        }
         let around = Around::of(njd, i);
         let node = &njd.nodes[i];
         let surface = node.get_string();
@@ -202,4 +207,37 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
             set(njd, i, &reading, accent);
         }
     }
+}
+
+/// The words `phrase_readings` has a rule for.
+fn handled(word: &str) -> bool {
+    matches!(
+        word,
+        "今日"
+            | "私"
+            | "風"
+            | "間"
+            | "好き"
+            | "降り"
+            | "不足"
+            | "合戦"
+            | "身体"
+            | "額"
+            | "種"
+            | "等"
+            | "家"
+            | "夫"
+            | "命"
+            | "方"
+            | "度"
+            | "実"
+            | "性"
+            | "否"
+            | "年"
+            | "前"
+            | "人"
+            | "山"
+            | "園"
+            | "中"
+    ) || word.starts_with(['描', '空', '帰', '強'])
 }
