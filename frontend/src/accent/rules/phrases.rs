@@ -20,8 +20,8 @@ use crate::script::is_katakana;
 /// - 不足 and 合戦 as the second part of a compound are voiced (水分不足 スイブンブソク, 宝治合戦
 ///   ホージガッセン).
 /// - 身体 on its own is カラダ (身体が, 身体を); シンタイ stays in compounds (身体障害者, 身体検査).
-/// - 額 on its own is ヒタイ "forehead" (額に手を当てる, 猫の額); after a noun it is the amount
-///   ガク (合計額, 利益額).
+/// - 額 on its own is ヒタイ "forehead" (額に手を当てる, 猫の額); after a noun or その/この it is
+///   the amount ガク (合計額, 利益額, その額).
 /// - ある種 is アルシュ "a kind of".
 /// - 夫 after a noun is the suffix フ (潜水夫, 農夫), not オット "husband".
 /// - 命 "order" before により or に従う is メー (幕府の命により, 親の命に従う), not イノチ.
@@ -31,10 +31,12 @@ use crate::script::is_katakana;
 /// - 方 after a pronoun is the honorific plural ガタ (あなた方).
 /// - お腹が空いた is スイタ (空く), not アイタ (空く "to open up").
 /// - 度を超す/越す is ド, 実を言うと ジツ, 性に合う ショー, か否か イナ, 無に帰す キス, 年に一度/
-///   何度 ネン, 前世紀 ゼンセーキ (前 before 世紀, 大統領, 首相… is "former").
+///   何度 ネン (but その年に三人 トシ), 前世紀 ゼンセーキ (前 before 世紀, 大統領, 首相… is
+///   "former").
 /// - 強い after a noun is voiced (忍耐強い ニンタイヅヨイ, 力強い).
 /// - 人 after a verbal noun is ニン (案内人, 管理人, 通行人), after other nouns ジン (外国人).
-/// - 山 after a katakana name is サン (エベレスト山), 園 after の ソノ (学びの園).
+/// - 山 after a katakana name of three or more kana is サン (エベレスト山; ゴミ山 stays ヤマ), 園
+///   after の ソノ (学びの園).
 /// - 中 after a place, the body or a span of time is "all through" ジュー (体中, 街中, 日本中,
 ///   一晩中); after an activity or a substance it stays "during, in" チュー (試合中, 空気中).
 pub(super) fn phrase_readings(njd: &mut NJD) {
@@ -90,7 +92,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
             ("身体", "シンタイ") if around.next.as_ref().is_some_and(|(_, p)| p.is("助詞")) => {
                 Some(("カラダ".into(), 0))
             }
-            ("額", "ガク") if !around.after_noun() && !around.prev_pos(&["接頭詞"]) => {
+            ("額", "ガク") if !around.after_noun() && !around.prev_pos(&["接頭詞", "連体詞"]) => {
                 Some(("ヒタイ".into(), 0))
             }
             ("種", "タネ") if around.prev_is(&["ある"]) => Some(("シュ".into(), 1)),
@@ -162,6 +164,8 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
             }
             ("年", "トシ")
                 if around.next_is(&["に"])
+                    && !around.prev_is(&["の"])
+                    && !around.prev_pos(&["連体詞", "動詞", "助動詞", "形容詞"])
                     && around
                         .next2
                         .is_some_and(|w| w.starts_with(['一', '何', '数', '二', '三'])) =>
@@ -185,10 +189,9 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 Some(("ニン".into(), 1))
             }
             ("山", "ヤマ")
-                if around
-                    .prev
-                    .as_ref()
-                    .is_some_and(|(w, _)| w.chars().all(|c| is_katakana(c) || c == '・')) =>
+                if around.prev.as_ref().is_some_and(|(w, _)| {
+                    w.chars().count() >= 3 && w.chars().all(|c| is_katakana(c) || c == '・')
+                }) =>
             {
                 Some(("サン".into(), 2))
             }
