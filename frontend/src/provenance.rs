@@ -95,6 +95,26 @@ impl Sources {
         stage: impl FnOnce(&mut NJD),
     ) {
         let before = words(njd);
+        self.step_from(njd, before, source, stage);
+    }
+
+    /// Runs the reading rules one after another, each as a [`Sources::step`] under its name.
+    /// One rule's words after it are the next one's before, so each snapshot is taken once.
+    pub(crate) fn reading_rules(&mut self, njd: &mut NJD, rules: &[NamedRule]) {
+        let mut snapshot = words(njd);
+        for &(name, rule) in rules {
+            snapshot = self.step_from(njd, snapshot, ReadingSource::ReadingRule { name }, rule);
+        }
+    }
+
+    /// [`Sources::step`] from a snapshot taken before it; returns the snapshot after it.
+    fn step_from(
+        &mut self,
+        njd: &mut NJD,
+        before: Vec<u64>,
+        source: ReadingSource,
+        stage: impl FnOnce(&mut NJD),
+    ) -> Vec<u64> {
         let keep: Vec<(usize, Pronunciation)> =
             if matches!(source, ReadingSource::ReadingRule { .. }) {
                 self.0
@@ -119,7 +139,7 @@ impl Sources {
                     self.0[i] = source.clone();
                 }
             }
-            return;
+            return after;
         }
         let mut out = Vec::with_capacity(after.len());
         for op in capture_diff_slices(Algorithm::Myers, &before, &after) {
@@ -134,6 +154,7 @@ impl Sources {
             }
         }
         self.0 = out;
+        after
     }
 
     /// Gives `source` to the words whose (surface, pronunciation) is one of `words` and that
@@ -168,6 +189,9 @@ impl Sources {
 
 /// A hash of each node's spelling and moras (not its accent): equal where a stage left the
 /// word's reading alone. Hashed rather than copied, so tracking costs no allocation per word.
+/// A reading rule and the name `--explain` shows for the readings it sets.
+pub(crate) type NamedRule = (&'static str, fn(&mut NJD));
+
 fn words(njd: &NJD) -> Vec<u64> {
     njd.nodes
         .iter()

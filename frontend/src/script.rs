@@ -14,6 +14,11 @@ pub(crate) fn is_katakana(c: char) -> bool {
     matches!(c, 'ァ'..='ヺ' | 'ー')
 }
 
+/// A word written in katakana, names joined by ・ included (ダ・ヴィンチ, クロンクヴィスト).
+pub(crate) fn is_katakana_word(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| is_katakana(c) || c == '・')
+}
+
 /// Hiragana that spell moras (ぁ to ゖ).
 pub(crate) fn is_hiragana(c: char) -> bool {
     matches!(c, 'ぁ'..='ゖ')
@@ -35,6 +40,8 @@ mod tests {
         assert!(is_kanji('龘') && is_kanji('𠮷') && is_kanji('々') && !is_kanji('あ'));
         assert!(is_katakana('ヴ') && is_katakana('ー') && !is_katakana('・'));
         assert!(is_hiragana('ゖ') && !is_hiragana('ア'));
+        assert!(is_katakana_word("ダ・ヴィンチ") && !is_katakana_word("ダ・ヴィンチ展"));
+        assert!(!is_katakana_word(""));
         assert_eq!(to_katakana('ぁ'), Some('ァ'));
         assert_eq!(to_katakana('ア'), None);
     }

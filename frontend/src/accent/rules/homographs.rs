@@ -3,16 +3,11 @@
 //! word's neighbours and their parts of speech), not a list of sentences.
 
 use jpreprocess::NJD;
-use jpreprocess_core::pronunciation::Pronunciation;
+use jpreprocess_njd::NJDNode;
 
 use super::pos::Pos;
+use super::set_reading;
 use crate::script::{is_hiragana, is_kanji, is_katakana};
-
-pub(super) fn set(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
-    if let Ok(pron) = Pronunciation::parse(reading, accent) {
-        njd.nodes[i].set_pron(pron);
-    }
-}
 
 /// A word spelt with kanji and then kana (okurigana) is native (和語): 楽しみ, 違い.
 fn is_native(word: &str) -> bool {
@@ -43,7 +38,7 @@ pub(super) fn native_prefixes(njd: &mut NJD) {
             _ => continue,
         };
         let accent = node.get_pron().accent();
-        set(njd, i, native, accent);
+        set_reading(njd, i, native, accent);
     }
 }
 
@@ -64,62 +59,79 @@ pub(super) fn nihon_in_compounds(njd: &mut NJD) {
             && Pos::of(node).is1("名詞", "固有名詞")
             && node.get_pron().to_pure_string() == "ニッポン"
         {
-            set(njd, i, "ニホン", 2);
+            set_reading(njd, i, "ニホン", 2);
         }
     }
 }
 
-/// What a rule may look at around word `i`: the words before and after it, with their parts
-/// of speech.
+/// What a rule may look at around word `i`: the words before and after it and their parts of
+/// speech, read only when a rule asks (the rules run on every word of every sentence, and most
+/// words have no rule).
 pub(super) struct Around<'a> {
-    pub(super) prev: Option<(&'a str, Pos)>,
-    pub(super) prev2: Option<&'a str>,
-    pub(super) next: Option<(&'a str, Pos)>,
-    pub(super) next2: Option<&'a str>,
-    /// The first kana of the next word's reading.
-    pub(super) next_first: Option<char>,
+    njd: &'a NJD,
+    i: usize,
 }
 
 impl<'a> Around<'a> {
     pub(super) fn of(njd: &'a NJD, i: usize) -> Around<'a> {
-        let word = |k: usize| njd.nodes.get(k).map(|n| (n.get_string(), Pos::of(n)));
-        let surface = |k: usize| njd.nodes.get(k).map(|n| n.get_string());
-        Around {
-            prev: i.checked_sub(1).and_then(word),
-            prev2: i.checked_sub(2).and_then(surface),
-            next: word(i + 1),
-            next2: surface(i + 2),
-            next_first: njd
-                .nodes
-                .get(i + 1)
-                .and_then(|n| n.get_pron().to_pure_string().chars().next()),
-        }
+        Around { njd, i }
+    }
+    fn node(&self, offset: isize) -> Option<&'a NJDNode> {
+        self.i
+            .checked_add_signed(offset)
+            .and_then(|k| self.njd.nodes.get(k))
+    }
+    fn word(&self, offset: isize) -> Option<&'a str> {
+        self.node(offset).map(|n| n.get_string())
+    }
+    fn pos(&self, offset: isize) -> Option<Pos> {
+        self.node(offset).map(Pos::of)
+    }
+    pub(super) fn prev(&self) -> Option<&'a str> {
+        self.word(-1)
+    }
+    pub(super) fn prev2(&self) -> Option<&'a str> {
+        self.word(-2)
+    }
+    pub(super) fn next(&self) -> Option<&'a str> {
+        self.word(1)
+    }
+    pub(super) fn next2(&self) -> Option<&'a str> {
+        self.word(2)
+    }
+    pub(super) fn prev_tag(&self) -> Option<Pos> {
+        self.pos(-1)
+    }
+    pub(super) fn next_tag(&self) -> Option<Pos> {
+        self.pos(1)
+    }
+    /// The first kana of the next word's reading.
+    pub(super) fn next_first(&self) -> Option<char> {
+        self.node(1)
+            .and_then(|n| n.get_pron().to_pure_string().chars().next())
     }
     pub(super) fn prev_is(&self, words: &[&str]) -> bool {
-        self.prev.as_ref().is_some_and(|(w, _)| words.contains(w))
+        self.prev().is_some_and(|w| words.contains(&w))
     }
     pub(super) fn next_is(&self, words: &[&str]) -> bool {
-        self.next.as_ref().is_some_and(|(w, _)| words.contains(w))
+        self.next().is_some_and(|w| words.contains(&w))
     }
     pub(super) fn next_dependent(&self) -> bool {
-        self.next
-            .as_ref()
-            .is_some_and(|(_, p)| p.is("助詞") || p.is("助動詞"))
+        self.next_tag()
+            .is_some_and(|p| p.is("助詞") || p.is("助動詞"))
     }
     pub(super) fn prev_pos_is(&self, pos: &str, g1: &str) -> bool {
-        self.prev.as_ref().is_some_and(|(_, p)| p.is1(pos, g1))
+        self.prev_tag().is_some_and(|p| p.is1(pos, g1))
     }
     pub(super) fn prev_pos(&self, heads: &[&str]) -> bool {
-        self.prev
-            .as_ref()
-            .is_some_and(|(_, p)| heads.iter().any(|h| p.is(h)))
+        self.prev_tag()
+            .is_some_and(|p| heads.iter().any(|h| p.is(h)))
     }
     /// Whether the word before is a noun this word forms a compound with (not a pronoun or
     /// a dependent noun such as の or こと).
     pub(super) fn after_noun(&self) -> bool {
-        self.prev
-            .as_ref()
-            .is_some_and(|(_, p)| p.is("名詞") && !p.g1("非自立") && !p.g1("代名詞"))
+        self.prev_tag()
+            .is_some_and(|p| p.is("名詞") && !p.g1("非自立") && !p.g1("代名詞"))
     }
 }
 
@@ -140,10 +152,6 @@ impl<'a> Around<'a> {
 /// - 湖 right after a name is the suffix コ (インレー湖, バイカル湖), not ミズウミ.
 pub(super) fn homograph_readings(njd: &mut NJD) {
     for i in 0..njd.nodes.len() {
-        let handled = ["何", "他", "後", "方", "一目", "基", "湖"];
-        if !handled.contains(&njd.nodes[i].get_string()) {
-            continue;
-        }
         let around = Around::of(njd, i);
         let node = &njd.nodes[i];
         let pure = node.get_pron().to_pure_string();
@@ -151,55 +159,46 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
             ("何", "ナニ")
                 if around.next_dependent()
                     && around
-                        .next_first
+                        .next_first()
                         .is_some_and(|c| "タテトダデドナニヌネノ".contains(c)) =>
             {
                 Some(("ナン", 1))
             }
             ("他", "タ")
                 if around.next_dependent()
-                    || around
-                        .next
-                        .as_ref()
-                        .is_some_and(|(_, p)| p.is1("記号", "読点")) =>
+                    || around.next_tag().is_some_and(|p| p.is1("記号", "読点")) =>
             {
                 Some(("ホカ", 0))
             }
             ("後", "アト")
                 if around.next_is(&["に", "は"])
-                    && around.prev.as_ref().is_none_or(|(_, p)| p.is("記号")) =>
+                    && around.prev_tag().is_none_or(|p| p.is("記号")) =>
             {
                 Some(("ノチ", 2))
             }
             ("方", "ホー")
                 if Pos::of(node).is1("名詞", "非自立")
                     && around.prev_pos(&["動詞", "助動詞", "形容詞", "連体詞"])
-                    && around.next.is_some()
+                    && around.next().is_some()
                     && !around.next_is(&["が", "を", "へ", "から", "まで"]) =>
             {
                 Some(("カタ", 1))
             }
             ("一目", "イチモク")
                 if !around
-                    .next
-                    .as_ref()
-                    .is_some_and(|(w, _)| w.starts_with('置') || w.starts_with("瞭")) =>
+                    .next()
+                    .is_some_and(|w| w.starts_with('置') || w.starts_with("瞭")) =>
             {
                 Some(("ヒトメ", 2))
             }
-            ("基", "モト")
-                if around
-                    .prev
-                    .as_ref()
-                    .is_some_and(|(w, _)| w.chars().all(is_katakana)) =>
-            {
+            ("基", "モト") if around.prev().is_some_and(|w| w.chars().all(is_katakana)) => {
                 Some(("キ", 1))
             }
             ("湖", "ミズウミ") if around.after_noun() => Some(("コ", 1)),
             _ => None,
         };
         if let Some((reading, accent)) = new {
-            set(njd, i, reading, accent);
+            set_reading(njd, i, reading, accent);
         }
     }
 }

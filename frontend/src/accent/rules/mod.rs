@@ -19,6 +19,7 @@
 use std::collections::HashSet;
 
 use jpreprocess::NJD;
+use jpreprocess_core::pronunciation::Pronunciation;
 use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel};
 
 use self::chain::{merge_phrases, set_chain_flags};
@@ -34,7 +35,7 @@ use self::readings::{
     adjective_forms, long_ei, long_ou_as_spelt, verb_forms, vu_as_written, yuu_for_iu,
 };
 use crate::kanji::{read_unknown_kanji, KanjiTable};
-use crate::provenance::{ReadingSource, Sources, Written};
+use crate::provenance::{NamedRule, ReadingSource, Sources, Written};
 use crate::reading::ReadingModel;
 
 use super::hook::{breath_groups, AccentHook, NodeInfo, Phrase, RuleDecision};
@@ -46,6 +47,35 @@ mod numbers;
 mod phrases;
 mod pos;
 mod readings;
+
+/// The reading rules, in the order they run, each under the name `--explain` shows for the
+/// readings it set.
+const READING_RULES: &[NamedRule] = &[
+    ("言う ユー", yuu_for_iu),
+    ("日本 in compounds", nihon_in_compounds),
+    ("homograph by context", homograph_readings),
+    ("set phrase or compound", phrase_readings),
+    ("十 ジュッ", juu_sokuon),
+    ("numeral before a voiced word", full_numeral_before_voiced),
+    ("三千 サンゼン", sanzen),
+    ("三つ目 ミッツメ", tsu_me_ordinals),
+    ("3角形 カッケー", kakkei_after_digits),
+    ("listed weekdays", weekday_lists),
+    ("no p after a vowel", no_p_after_a_vowel),
+    ("床 ショー counting beds", beds),
+    ("三世 サンセー after a name", regnal_sansei),
+    ("エイ → エー", long_ei),
+    ("オウ → オー as spelt", long_ou_as_spelt),
+    ("ヴ as written", vu_as_written),
+    ("御 オ, 大 オー before native words", native_prefixes),
+];
+
+/// Sets word `i`'s reading and accent (a reading that does not parse leaves the word as it was).
+fn set_reading(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
+    if let Ok(pron) = Pronunciation::parse(reading, accent) {
+        njd.nodes[i].set_pron(pron);
+    }
+}
 
 /// OpenJTalk's NJD pipeline with our phrase and nucleus rules in between.
 ///
@@ -70,32 +100,7 @@ pub(crate) fn preprocess(
         digit_sequence::njd_digit_sequence(njd);
         digit::njd_set_digit(njd);
     });
-    let rule = |name| ReadingSource::ReadingRule { name };
-    sources.step(njd, rule("言う ユー"), yuu_for_iu);
-    sources.step(njd, rule("日本 in compounds"), nihon_in_compounds);
-    sources.step(njd, rule("homograph by context"), homograph_readings);
-    sources.step(njd, rule("set phrase or compound"), phrase_readings);
-    sources.step(njd, rule("十 ジュッ"), juu_sokuon);
-    sources.step(
-        njd,
-        rule("numeral before a voiced word"),
-        full_numeral_before_voiced,
-    );
-    sources.step(njd, rule("三千 サンゼン"), sanzen);
-    sources.step(njd, rule("三つ目 ミッツメ"), tsu_me_ordinals);
-    sources.step(njd, rule("3角形 カッケー"), kakkei_after_digits);
-    sources.step(njd, rule("listed weekdays"), weekday_lists);
-    sources.step(njd, rule("no p after a vowel"), no_p_after_a_vowel);
-    sources.step(njd, rule("床 ショー counting beds"), beds);
-    sources.step(njd, rule("三世 サンセー after a name"), regnal_sansei);
-    sources.step(njd, rule("エイ → エー"), long_ei);
-    sources.step(njd, rule("オウ → オー as spelt"), long_ou_as_spelt);
-    sources.step(njd, rule("ヴ as written"), vu_as_written);
-    sources.step(
-        njd,
-        rule("御 オ, 大 オー before native words"),
-        native_prefixes,
-    );
+    sources.reading_rules(njd, READING_RULES);
     // The learned reading stage sees the readings as the rules left them (as in training).
     readings.apply(
         njd,

@@ -3,7 +3,9 @@
 
 use jpreprocess::NJD;
 use jpreprocess_core::pos::{Meishi, POS};
-use jpreprocess_core::pronunciation::Pronunciation;
+
+use super::set_reading;
+use crate::script::{is_kanji, is_katakana_word};
 
 /// Kana a sokuon (ッ) can stand before: k, s, t and p.
 const VOICELESS: &str = "カキクケコサシスセソタチツテトパピプペポ";
@@ -17,12 +19,6 @@ fn is_numeral(njd: &NJD, i: usize) -> bool {
     matches!(njd.nodes[i].get_pos(), POS::Meishi(Meishi::Kazu))
 }
 
-fn set(njd: &mut NJD, i: usize, reading: &str, accent: usize) {
-    if let Ok(pron) = Pronunciation::parse(reading, accent) {
-        njd.nodes[i].set_pron(pron);
-    }
-}
-
 /// 十 at the end of a number before a word starting with k, s, t or p is said ジュッ
 /// (２０チーム ニジュッチーム, １０回転 ジュッカイテン, １０歳 ジュッサイ), as the counters
 /// OpenJTalk's digit rules know already are; before voiced sounds it stays ジュー (１０時).
@@ -34,7 +30,7 @@ pub(super) fn juu_sokuon(njd: &mut NJD) {
         let next = njd.nodes[i + 1].get_pron().to_pure_string();
         if numeral && starts_voiceless(&next) && !is_numeral(njd, i + 1) {
             let accent = njd.nodes[i].get_pron().accent();
-            set(njd, i, "ジュッ", accent);
+            set_reading(njd, i, "ジュッ", accent);
         }
     }
 }
@@ -58,7 +54,7 @@ pub(super) fn full_numeral_before_voiced(njd: &mut NJD) {
         };
         let next = njd.nodes.get(i + 1).map(|n| n.get_pron().to_pure_string());
         if !next.is_some_and(|p| starts_voiceless(&p)) {
-            set(njd, i, full.0, full.1);
+            set_reading(njd, i, full.0, full.1);
         }
     }
 }
@@ -75,7 +71,7 @@ pub(super) fn sanzen(njd: &mut NJD) {
         if after_san && node.get_string().starts_with('千') && !is_numeral(njd, i) {
             if let Some(rest) = pure.strip_prefix("セン") {
                 let accent = node.get_pron().accent();
-                set(njd, i, &format!("ゼン{rest}"), accent);
+                set_reading(njd, i, &format!("ゼン{rest}"), accent);
             }
         }
     }
@@ -93,7 +89,7 @@ pub(super) fn tsu_me_ordinals(njd: &mut NJD) {
             ("四つ目", "ヨツメ") => "ヨッツメ",
             _ => continue,
         };
-        set(njd, i, ordinal, 0);
+        set_reading(njd, i, ordinal, 0);
     }
 }
 
@@ -104,7 +100,7 @@ pub(super) fn kakkei_after_digits(njd: &mut NJD) {
         let shape = njd.nodes[i].get_string() == "角形"
             && njd.nodes[i].get_pron().to_pure_string() == "カクガタ";
         if shape && is_numeral(njd, i - 1) {
-            set(njd, i, "カッケー", 0);
+            set_reading(njd, i, "カッケー", 0);
         }
     }
 }
@@ -144,7 +140,7 @@ pub(super) fn weekday_lists(njd: &mut NJD) {
         .collect();
     for i in listed {
         if let Some(reading) = day(njd.nodes[i].get_string()) {
-            set(njd, i, reading, 1);
+            set_reading(njd, i, reading, 1);
         }
     }
 }
@@ -170,7 +166,7 @@ pub(super) fn no_p_after_a_vowel(njd: &mut NJD) {
             .get_string()
             .chars()
             .next()
-            .is_some_and(crate::script::is_kanji);
+            .is_some_and(is_kanji);
         if !after_vowel || !kanji || is_numeral(njd, i) {
             continue;
         }
@@ -179,7 +175,7 @@ pub(super) fn no_p_after_a_vowel(njd: &mut NJD) {
         let Some(first) = chars.next() else { continue };
         if let Some(&(_, h)) = P_TO_H.iter().find(|(p, _)| *p == first) {
             let accent = njd.nodes[i].get_pron().accent();
-            set(njd, i, &format!("{h}{}", chars.as_str()), accent);
+            set_reading(njd, i, &format!("{h}{}", chars.as_str()), accent);
         }
     }
 }
@@ -191,12 +187,9 @@ pub(super) fn regnal_sansei(njd: &mut NJD) {
         if njd.nodes[i].get_string() != "三世" {
             continue;
         }
-        let after_name = njd.nodes[i - 1]
-            .get_string()
-            .chars()
-            .all(|c| crate::script::is_katakana(c) || c == '・');
+        let after_name = is_katakana_word(njd.nodes[i - 1].get_string());
         if after_name && njd.nodes[i].get_pron().to_pure_string() == "サンゼ" {
-            set(njd, i, "サンセー", 1);
+            set_reading(njd, i, "サンセー", 1);
         }
     }
 }
@@ -207,7 +200,7 @@ pub(super) fn beds(njd: &mut NJD) {
         let counted = is_numeral(njd, i - 1) || njd.nodes[i - 1].get_string() == "満";
         let node = &njd.nodes[i];
         if counted && node.get_string() == "床" && node.get_pron().to_pure_string() == "ユカ" {
-            set(njd, i, "ショー", 0);
+            set_reading(njd, i, "ショー", 0);
         }
     }
 }

@@ -3,8 +3,9 @@
 
 use jpreprocess::NJD;
 
-use super::homographs::{set, Around};
-use crate::script::is_katakana;
+use super::homographs::Around;
+use super::set_reading;
+use crate::script::is_katakana_word;
 
 /// Readings a neighbouring word decides, as set phrases and compounds of the standard language
 /// have them:
@@ -41,17 +42,12 @@ use crate::script::is_katakana;
 ///   一晩中); after an activity or a substance it stays "during, in" チュー (試合中, 空気中).
 pub(super) fn phrase_readings(njd: &mut NJD) {
     for i in 0..njd.nodes.len() {
-        // Most words are none of these: skip them before building the context (this runs on
-        // every word of every sentence).
-        if !handled(njd.nodes[i].get_string()) {
-            continue;
-        }
         let around = Around::of(njd, i);
         let node = &njd.nodes[i];
         let surface = node.get_string();
         let pure = node.get_pron().to_pure_string();
         let new: Option<(String, usize)> = match (surface, pure.as_str()) {
-            ("今日", "キョー") if around.next_is(&["で"]) && around.next2 == Some("は") => {
+            ("今日", "キョー") if around.next_is(&["で"]) && around.next2() == Some("は") => {
                 Some(("コンニチ".into(), 1))
             }
             ("私", "ワタシ") if around.next_is(&["ども", "共"]) => {
@@ -63,7 +59,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
             ("間", "アイダ")
                 if around.next_is(&["も"])
                     && around
-                        .next2
+                        .next2()
                         .is_some_and(|w| w.starts_with('な') || w.starts_with('無')) =>
             {
                 Some(("マ".into(), 0))
@@ -72,7 +68,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
             ("降り", "オリ")
                 if around.prev_is(&["が", "も"])
                     && around
-                        .prev2
+                        .prev2()
                         .is_some_and(|w| matches!(w, "雨" | "雪" | "雹" | "霰")) =>
             {
                 Some(("フリ".into(), 2))
@@ -82,14 +78,14 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                     && p.starts_with("エガ")
                     && around.prev_is(&["を", "に", "しか", "も", "は"])
                     && around
-                        .prev2
+                        .prev2()
                         .is_some_and(|w| w == "絵" || w == "図" || w.ends_with(['画', '像'])) =>
             {
                 Some((format!("カ{}", &p["エガ".len()..]), 1))
             }
             ("不足", "フソク") if around.after_noun() => Some(("ブソク".into(), 0)),
             ("合戦", "カッセン") if around.after_noun() => Some(("ガッセン".into(), 0)),
-            ("身体", "シンタイ") if around.next.as_ref().is_some_and(|(_, p)| p.is("助詞")) => {
+            ("身体", "シンタイ") if around.next_tag().is_some_and(|p| p.is("助詞")) => {
                 Some(("カラダ".into(), 0))
             }
             ("額", "ガク") if !around.after_noun() && !around.prev_pos(&["接頭詞", "連体詞"]) => {
@@ -100,27 +96,13 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
             ("命", "イノチ")
                 if around.next_is(&["に"])
                     && around
-                        .next2
+                        .next2()
                         .is_some_and(|w| w == "より" || w == "よっ" || w.starts_with("従")) =>
             {
                 Some(("メー".into(), 1))
             }
-            ("等", _)
-                if around
-                    .prev
-                    .as_ref()
-                    .is_some_and(|(_, p)| p.is1("名詞", "代名詞")) =>
-            {
-                Some(("ラ".into(), 1))
-            }
-            ("家", "カ")
-                if around
-                    .prev
-                    .as_ref()
-                    .is_some_and(|(w, _)| w.chars().all(|c| is_katakana(c) || c == '・')) =>
-            {
-                Some(("ケ".into(), 1))
-            }
+            ("等", _) if around.prev_pos_is("名詞", "代名詞") => Some(("ラ".into(), 1)),
+            ("家", "カ") if around.prev().is_some_and(is_katakana_word) => Some(("ケ".into(), 1)),
             ("方", "カタ") if around.prev_pos_is("名詞", "代名詞") => {
                 Some(("ガタ".into(), 1))
             }
@@ -129,25 +111,26 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                     && p.starts_with('ア')
                     && around.prev_is(&["が"])
                     && around
-                        .prev2
+                        .prev2()
                         .is_some_and(|w| matches!(w, "お腹" | "腹" | "おなか")) =>
             {
                 Some((format!("ス{}", &p['ア'.len_utf8()..]), 0))
             }
             ("度", "タビ")
                 if around.next_is(&["を"])
-                    && around.next2.is_some_and(|w| w.starts_with(['超', '越'])) =>
+                    && around.next2().is_some_and(|w| w.starts_with(['超', '越'])) =>
             {
                 Some(("ド".into(), 0))
             }
             ("実", "ミ")
                 if around.next_is(&["を"])
-                    && around.next2.is_some_and(|w| w.starts_with(['言', 'い'])) =>
+                    && around.next2().is_some_and(|w| w.starts_with(['言', 'い'])) =>
             {
                 Some(("ジツ".into(), 2))
             }
             ("性", "セー")
-                if around.next_is(&["に"]) && around.next2.is_some_and(|w| w.starts_with('合')) =>
+                if around.next_is(&["に"])
+                    && around.next2().is_some_and(|w| w.starts_with('合')) =>
             {
                 Some(("ショー".into(), 1))
             }
@@ -158,7 +141,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 if w.starts_with('帰')
                     && p.starts_with("カエ")
                     && around.prev_is(&["に"])
-                    && around.prev2 == Some("無") =>
+                    && around.prev2() == Some("無") =>
             {
                 Some((format!("キ{}", &p["カエ".len()..]), 1))
             }
@@ -167,7 +150,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                     && !around.prev_is(&["の"])
                     && !around.prev_pos(&["連体詞", "動詞", "助動詞", "形容詞"])
                     && around
-                        .next2
+                        .next2()
                         .is_some_and(|w| w.starts_with(['一', '何', '数', '二', '三'])) =>
             {
                 Some(("ネン".into(), 1))
@@ -181,7 +164,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 if w.starts_with('強')
                     && p.starts_with("ツヨ")
                     && around.after_noun()
-                    && around.prev.as_ref().is_some_and(|(_, pos)| !pos.g1("数")) =>
+                    && around.prev_tag().is_some_and(|pos| !pos.g1("数")) =>
             {
                 Some((format!("ズ{}", &p['ツ'.len_utf8()..]), 2))
             }
@@ -189,9 +172,9 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 Some(("ニン".into(), 1))
             }
             ("山", "ヤマ")
-                if around.prev.as_ref().is_some_and(|(w, _)| {
-                    w.chars().count() >= 3 && w.chars().all(|c| is_katakana(c) || c == '・')
-                }) =>
+                if around
+                    .prev()
+                    .is_some_and(|w| w.chars().count() >= 3 && is_katakana_word(w)) =>
             {
                 Some(("サン".into(), 2))
             }
@@ -207,40 +190,7 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
             _ => None,
         };
         if let Some((reading, accent)) = new {
-            set(njd, i, &reading, accent);
+            set_reading(njd, i, &reading, accent);
         }
     }
-}
-
-/// The words `phrase_readings` has a rule for.
-fn handled(word: &str) -> bool {
-    matches!(
-        word,
-        "今日"
-            | "私"
-            | "風"
-            | "間"
-            | "好き"
-            | "降り"
-            | "不足"
-            | "合戦"
-            | "身体"
-            | "額"
-            | "種"
-            | "等"
-            | "家"
-            | "夫"
-            | "命"
-            | "方"
-            | "度"
-            | "実"
-            | "性"
-            | "否"
-            | "年"
-            | "前"
-            | "人"
-            | "山"
-            | "園"
-            | "中"
-    ) || word.starts_with(['描', '空', '帰', '強'])
 }

@@ -6,7 +6,7 @@ use jpreprocess_core::cform::CForm;
 use jpreprocess_core::pos::POS;
 use jpreprocess_core::pronunciation::Pronunciation;
 
-use crate::script::{is_kanji, is_katakana};
+use crate::script::{is_kanji, is_katakana, is_katakana_word};
 
 /// 言う in its plain form is pronounced ユー (naist-jdic's pronunciation field, ユウ; ト'ユー),
 /// where jpreprocess gives the spelling イウ; so are the words built on it (言うまでもない
@@ -35,7 +35,7 @@ pub(super) fn yuu_for_iu(njd: &mut NJD) {
 pub(super) fn vu_as_written(njd: &mut NJD) {
     for node in &mut njd.nodes {
         let surface = node.get_string();
-        if !surface.contains('ヴ') || !surface.chars().all(|c| is_katakana(c) || c == '・') {
+        if !surface.contains('ヴ') || !is_katakana_word(surface) {
             continue;
         }
         let written: String = surface.chars().filter(|&c| c != '・').collect();
