@@ -35,6 +35,9 @@ YOMIAGE_BIN="$yomiage" ./python/tests/run.sh
 
 cargo test --workspace --all-targets 2>&1
 
+# The training scripts' own tests (plain Python, no packages).
+python3 -m unittest discover -s scripts/tests
+
 # The server soak, two minutes: `yomiage serve` under 32 mixed clients (benches/soak/; fails on
 # a 5xx other than 503, an unanswered request, a panic, or open files/threads growing; prints
 # memory). Its test build is already built above; `cargo bench --bench soak` is the 10-minute run.

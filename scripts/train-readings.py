@@ -8,8 +8,10 @@ WORDS: yomiage's words with the reading stage off (`train-accent --reading-model
 --words-out`). Each word gets its gold reading as scripts/reading-errors.py aligns it (a word
 read right keeps its own); numerals and the word after one are left to the digit rules. The model is a decision list: for a (surface, reading given) pair,
 a rule (context, reading) is kept where the training sentences show that reading in that
-context at least MIN_COUNT times with at least MIN_SHARE of the cases, and it differs from
-the reading given; the context is the word before, the word after, or none, and the
+context at least MIN_COUNT times, in at least MIN_SENTENCES different sentences, with at
+least MIN_SHARE of the cases, and it differs from the reading given (counting sentences
+keeps one sentence's furigana, 月印 ルナグラム said three times, from becoming a rule that
+reads every 印 グラム); the context is the word before, the word after, or none, and the
 most specific rule that holds wins at run time. Deterministic: the same data give the same
 file (rules sorted). The accent of a new reading is naist-jdic's for that surface and
 pronunciation (its cheapest entry), or the word's own where naist-jdic has none (a spelling
@@ -27,6 +29,7 @@ import sys
 
 MIN_COUNT = int(os.environ.get("READING_MIN_COUNT", 3))
 MIN_SHARE = float(os.environ.get("READING_MIN_SHARE", 0.8))
+MIN_SENTENCES = int(os.environ.get("READING_MIN_SENTENCES", 3))
 MASK = (1 << 64) - 1
 
 
@@ -78,13 +81,17 @@ def word_readings(gold, words, errors, score):
 
 
 def train(examples, accents):
+    """examples: (sentence index, surface, ours, prev, next, prevpos, nextpos, reading)."""
     counts = collections.defaultdict(collections.Counter)
-    for surface, ours, prev, nxt, prevpos, nextpos, reading in examples:
+    sentences = collections.defaultdict(set)
+    for sentence, surface, ours, prev, nxt, prevpos, nextpos, reading in examples:
         if not reading:
             continue
         for ctx in (("prev", prev), ("next", nxt), ("prevpos", prevpos), ("nextpos", nextpos),
                     ("any", "")):
             counts[(surface, ours) + ctx][reading] += 1
+            sentences[(surface, ours) + ctx + (reading,)].add(sentence)
+    seen_in = lambda key, reading: len(sentences[key + (reading,)])  # noqa: E731
     rules = []
     for (surface, ours, ctx, value), c in counts.items():
         total = sum(c.values())
@@ -92,6 +99,8 @@ def train(examples, accents):
         best = sorted((-cnt, r) for r, cnt in c.items())[0]
         reading, n = best[1], -best[0]
         if reading == ours or n < MIN_COUNT or n / total < MIN_SHARE:
+            continue
+        if seen_in((surface, ours, ctx, value), reading) < MIN_SENTENCES:
             continue
         rules.append((surface, ours, ctx, value, reading))
     # A context rule that says what the default rule says is redundant.
@@ -106,14 +115,15 @@ def train(examples, accents):
     # context where the reading given was right is learned as (context → ours) only if it
     # differs from the default; add those so the default does not override them.
     keep = collections.defaultdict(collections.Counter)
-    for surface, ours, prev, nxt, prevpos, nextpos, reading in examples:
+    for _, surface, ours, prev, nxt, prevpos, nextpos, reading in examples:
         if (surface, ours) in default and reading == ours:
             for ctx in (("prev", prev), ("next", nxt), ("prevpos", prevpos), ("nextpos", nextpos)):
                 keep[(surface, ours) + ctx][reading] += 1
     for (surface, ours, ctx, value), c in sorted(keep.items()):
         n = c[ours]
         total = sum(counts[(surface, ours, ctx, value)].values())
-        if n >= MIN_COUNT and n / total >= MIN_SHARE:
+        enough = seen_in((surface, ours, ctx, value), ours) >= MIN_SENTENCES
+        if n >= MIN_COUNT and n / total >= MIN_SHARE and enough:
             lines.append(f"{surface}\t{ours}\t{ctx}\t{value}\t{ours}\t-")
     return sorted(lines)
 
@@ -179,12 +189,12 @@ def main():
         os.makedirs(args.cv_dir, exist_ok=True)
         fold = folds(len(gold), args.folds, args.seed)
         for k in range(args.folds):
-            ex = [e for i, exs in enumerate(per_sentence) if fold[i] != k for e in exs]
+            ex = [(i,) + e for i, exs in enumerate(per_sentence) if fold[i] != k for e in exs]
             lines = train(ex, accents)
             write(os.path.join(args.cv_dir, f"fold{k}.tsv"), lines)
             print(f"fold {k}: {len(lines)} rules", file=sys.stderr)
     if args.model_out:
-        lines = train([e for exs in per_sentence for e in exs], accents)
+        lines = train([(i,) + e for i, exs in enumerate(per_sentence) for e in exs], accents)
         write(args.model_out, lines)
         print(f"model: {len(lines)} rules → {args.model_out}", file=sys.stderr)
 

@@ -103,6 +103,10 @@ fn numerals_fit_the_word_after_them() {
 fn listed_weekdays_take_their_on_readings() {
     assert_eq!(reading("土、日、月の午前"), "ドニチゲツノゴゼン");
     assert_eq!(reading("月・水・金"), "ゲツスイキン");
+    assert_eq!(reading("土・日は休み"), "ドニチワヤスミ");
+    // The parts of a date are not days.
+    let date = reading("年・月・日で指定する");
+    assert!(date.contains("ツキ") && !date.contains("ゲツ"), "{date}");
     // A lone kanji is a noun.
     assert_eq!(reading("月に一度"), "ツキニイチド");
 }
@@ -196,6 +200,11 @@ fn homographs_are_read_by_their_neighbours() {
         ("くださる方だけ", "クダサルカタダケ"),
         ("早い方がいい", "ハヤイホーガイイ"),
         ("母の方が", "ハハノホーガ"),
+        ("閉じる方のデリミタ", "トジルホーノデリミタ"),
+        ("ある方の上に", "アルカタノウエニ"),
+        // 後に: "later" at the start of a clause, "behind" before a verb of order.
+        ("後に破談になった", "ノチニハダンニナッタ"),
+        ("後に続く", "アトニツズク"),
         ("一目で分かる", "ヒトメデワカル"),
         ("一目置く", "イチモクオク"),
         ("カルボニル基", "カルボニルキ"),
@@ -265,4 +274,5 @@ fn katakana_read_as_spelt_lengthens_ou() {
     assert_eq!(reading("ケンシロウ"), "ケンシロー");
     // ウ before a small vowel is a mora of its own.
     assert_eq!(reading("ソフトウェア"), "ソフトウェア");
+    assert_eq!(reading("ハードウエアー"), "ハードウエアー");
 }

@@ -142,15 +142,22 @@ impl<'a> Around<'a> {
 /// - 他 on its own before a particle or a comma is ホカ "other" (他の, 他は: ホカノ); タ stays
 ///   in compounds (他国, 他人).
 /// - 後 alone at the start of a sentence or clause, before に or は, is the adverbial ノチ
-///   "later" (後に, …され、後に: ノチ'ニ); after a modifier it is アト (食べた後に).
+///   "later" (後に, …され、後に: ノチ'ニ); after a modifier it is アト (食べた後に), and so it is
+///   before the verbs of order and place that take 後に as "behind" (後に続く, 後にいく, 後に
+///   回す, 後に残る, 後にする, 後に来る).
 /// - 方 after a verb, adjective or この/その is the honorific "person" カタ (ご希望の方は →
 ///   思う方は, くださる方だけ, この方に); the comparative ホー takes が (早い方がいい, した方が
 ///   ましだ), and a direction takes を, へ, から or まで (音のする方を見る). After の it stays
-///   ホー (母の方が).
+///   ホー (母の方が), and so it does before の after a verb or adjective, "the one that"
+///   (閉じる方のデリミタ, 長い方の辺); after この/その/ある it is the person (ある方の上に).
 /// - 一目 is ヒトメ "a glance" (一目で, 一目見て); イチモク only in 一目置く and 一目瞭然.
 /// - 基 after a katakana word is the chemical group キ (カルボニル基, ケトン基), not モト.
 /// - 湖 right after a name is the suffix コ (インレー湖, バイカル湖), not ミズウミ.
 pub(super) fn homograph_readings(njd: &mut NJD) {
+    /// How the verbs that take 後に as "behind" begin (続く, いく, 回す, 残る, する, 来る).
+    const BEHIND_VERBS: [&str; 12] = [
+        "続", "つづ", "回", "まわ", "残", "のこ", "行", "い", "し", "す", "来", "く",
+    ];
     for i in 0..njd.nodes.len() {
         let around = Around::of(njd, i);
         let node = &njd.nodes[i];
@@ -172,7 +179,10 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
             }
             ("後", "アト")
                 if around.next_is(&["に", "は"])
-                    && around.prev_tag().is_none_or(|p| p.is("記号")) =>
+                    && around.prev_tag().is_none_or(|p| p.is("記号"))
+                    && !around
+                        .next2()
+                        .is_some_and(|w| BEHIND_VERBS.iter().any(|v| w.starts_with(v))) =>
             {
                 Some(("ノチ", 2))
             }
@@ -180,7 +190,8 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
                 if Pos::of(node).is1("名詞", "非自立")
                     && around.prev_pos(&["動詞", "助動詞", "形容詞", "連体詞"])
                     && around.next().is_some()
-                    && !around.next_is(&["が", "を", "へ", "から", "まで"]) =>
+                    && !around.next_is(&["が", "を", "へ", "から", "まで"])
+                    && !(around.next_is(&["の"]) && !around.prev_pos(&["連体詞"])) =>
             {
                 Some(("カタ", 1))
             }

@@ -107,7 +107,8 @@ pub(super) fn kakkei_after_digits(njd: &mut NJD) {
 
 /// The days of the week listed by their first kanji (土、日、月の午前, 月・水・金) are their
 /// on-readings ド, ニチ, ゲツ, スイ, モク, キン, カ; alone each kanji is a noun (月 ツキ, 日 ヒ).
-/// A kanji counts as a listed day when another one stands next to it across 、 or ・.
+/// A list is a run of such kanji joined by 、 or ・; a run of only 月 and 日 is a date's parts
+/// (年・月・日 ネン・ツキ・ヒ), not days, unless it is three long.
 pub(super) fn weekday_lists(njd: &mut NJD) {
     fn day(word: &str) -> Option<&'static str> {
         Some(match word {
@@ -121,26 +122,34 @@ pub(super) fn weekday_lists(njd: &mut NJD) {
             _ => return None,
         })
     }
-    let is_day = |k: usize| {
-        njd.nodes
-            .get(k)
-            .is_some_and(|n| day(n.get_string()).is_some())
-    };
-    let is_separator = |k: usize| {
-        njd.nodes
-            .get(k)
-            .is_some_and(|n| matches!(n.get_string(), "、" | "・" | "，"))
-    };
-    let listed: Vec<usize> = (0..njd.nodes.len())
-        .filter(|&i| {
-            is_day(i)
-                && ((i >= 2 && is_separator(i - 1) && is_day(i - 2))
-                    || (is_separator(i + 1) && is_day(i + 2)))
-        })
-        .collect();
-    for i in listed {
-        if let Some(reading) = day(njd.nodes[i].get_string()) {
-            set_reading(njd, i, reading, 1);
+    let is_day = |k: usize| day(njd.nodes[k].get_string()).is_some();
+    let is_separator = |k: usize| matches!(njd.nodes[k].get_string(), "、" | "・" | "，");
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    let mut i = 0;
+    while i < njd.nodes.len() {
+        if !is_day(i) {
+            i += 1;
+            continue;
+        }
+        let mut run = vec![i];
+        while i + 2 < njd.nodes.len() && is_separator(i + 1) && is_day(i + 2) {
+            i += 2;
+            run.push(i);
+        }
+        runs.push(run);
+        i += 1;
+    }
+    for run in runs {
+        let beyond_dates = run
+            .iter()
+            .any(|&k| !matches!(njd.nodes[k].get_string(), "月" | "日"));
+        if run.len() < 2 || (run.len() < 3 && !beyond_dates) {
+            continue;
+        }
+        for k in run {
+            if let Some(reading) = day(njd.nodes[k].get_string()) {
+                set_reading(njd, k, reading, 1);
+            }
         }
     }
 }

@@ -89,7 +89,8 @@ pub(super) fn long_ei(njd: &mut NJD) {
 
 /// A katakana word read as it is spelt (one the dictionary lacks: ケンシロウ, セイシロウ) says
 /// ウ after an o-column mora as a long vowel, as Japanese names and words do (ケンシロー); a
-/// ウ before a small vowel is a mora of its own (ソフトウェア).
+/// ウ before a small vowel, or before エア (ware), is a mora of its own (ソフトウェア,
+/// ハードウエア).
 pub(super) fn long_ou_as_spelt(njd: &mut NJD) {
     for node in &mut njd.nodes {
         let surface = node.get_string();
@@ -101,7 +102,8 @@ pub(super) fn long_ou_as_spelt(njd: &mut NJD) {
         for (k, &c) in chars.iter().enumerate() {
             let after_o = k > 0 && "オコソトノホモヨロゴゾドボポョォ".contains(chars[k - 1]);
             let before_small = chars.get(k + 1).is_some_and(|n| "ァィゥェォ".contains(*n));
-            out.push(if c == 'ウ' && after_o && !before_small {
+            let ware = chars.get(k + 1..k + 3) == Some(&['エ', 'ア'][..]);
+            out.push(if c == 'ウ' && after_o && !before_small && !ware {
                 'ー'
             } else {
                 c
