@@ -199,6 +199,22 @@ pub fn nucleus_features(
     feat!(f, "ws={}|o={o}|m={}", node.surface, node.moras());
     feat!(f, "wend={}|p={np}", o == node.moras());
     feat!(f, "kk={kind}{next_kind}");
+    // A conjugated word's fall moves with its form (考え'た but 考える'), and the form of the
+    // phrase's last word decides what a fall near the end means.
+    let (acc, m) = (node.accent.min(4), node.moras().min(6));
+    feat!(
+        f,
+        "hc={}|{}|{np}|o={o}|acc={acc}|m={m}",
+        node.ctype,
+        node.cform
+    );
+    feat!(
+        f,
+        "lc={}|{}|rest={}",
+        last.cform,
+        last.word(),
+        (n - k).min(4)
+    );
     feat!(f, "rest={}|l={}", (n - k).min(4), last.word());
     feat!(f, "wacc={}|o={}|own={at_own}", node.accent.min(4), o.min(4));
     feat!(f, "w={w}|f={f01}|p={np}");

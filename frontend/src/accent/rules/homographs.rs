@@ -45,10 +45,17 @@ pub(super) fn native_prefixes(njd: &mut NJD) {
 /// 日本 has two readings in naist-jdic, ニッポン and ニホン. As the first part of a compound
 /// noun the common reading is ニホン (NHK's preference: 日本人, 日本政府, 日本食 → ニホンジン,
 /// ニホンセーフ, ニホンショク). pyopenjtalk-plus's dictionary already prefers ニホン, so this
-/// only fires where the lattice still picks ニッポン before a noun.
+/// only fires where the lattice still picks ニッポン before a noun, or for 日本人 as one word
+/// (日本人です read ニッポンジン).
 pub(super) fn nihon_in_compounds(njd: &mut NJD) {
-    for i in 0..njd.nodes.len().saturating_sub(1) {
-        if njd.nodes[i].get_string() != "日本" {
+    for i in 0..njd.nodes.len() {
+        let node = &njd.nodes[i];
+        if node.get_string() == "日本人" && node.get_pron().to_pure_string() == "ニッポンジン"
+        {
+            set_reading(njd, i, "ニホンジン", 4);
+            continue;
+        }
+        if node.get_string() != "日本" || i + 1 == njd.nodes.len() {
             continue;
         }
         let next = Pos::of(&njd.nodes[i + 1]);
@@ -153,6 +160,10 @@ impl<'a> Around<'a> {
 /// - 一目 is ヒトメ "a glance" (一目で, 一目見て); イチモク only in 一目置く and 一目瞭然.
 /// - 基 after a katakana word is the chemical group キ (カルボニル基, ケトン基), not モト.
 /// - 湖 right after a name is the suffix コ (インレー湖, バイカル湖), not ミズウミ.
+/// - 見物 is the sightseeing ケンブツ (見物に行く, 見物客); the "sight worth seeing" ミモノ, which
+///   naist-jdic prefers, is said of something: 見物だ, 見物です.
+/// - 金星 is the planet キンセー; naist-jdic's lattice picks the surname カナボシ, kept before
+///   さん, 氏, 君, 様.
 pub(super) fn homograph_readings(njd: &mut NJD) {
     /// How the verbs that take 後に as "behind" begin (続く, いく, 回す, 残る, する, 来る).
     const BEHIND_VERBS: [&str; 12] = [
@@ -206,10 +217,64 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
                 Some(("キ", 1))
             }
             ("湖", "ミズウミ") if around.after_noun() => Some(("コ", 1)),
+            ("見物", "ミモノ") if !around.next_is(&["だ", "です", "で", "じゃ", "でしょ"]) => {
+                Some(("ケンブツ", 0))
+            }
+            ("金星", "カナボシ") if !around.next_is(&["さん", "氏", "君", "様"]) => {
+                Some(("キンセー", 0))
+            }
             _ => None,
         };
         if let Some((reading, accent)) = new {
             set_reading(njd, i, reading, accent);
+        }
+    }
+}
+
+/// 辛い near a word of food or taste is カライ "hot" (カレーが辛い, 辛いラーメン, この料理は辛すぎる),
+/// not ツライ "painful", which naist-jdic chooses everywhere.
+pub(super) fn karai_for_taste(njd: &mut NJD) {
+    /// Words of food and taste that make 辛い "hot".
+    const TASTE: [&str; 21] = [
+        "味",
+        "料理",
+        "カレー",
+        "ラーメン",
+        "スープ",
+        "食べ物",
+        "唐辛子",
+        "香辛料",
+        "舌",
+        "キムチ",
+        "わさび",
+        "ソース",
+        "甘い",
+        "甘く",
+        "味付け",
+        "醤油",
+        "胡椒",
+        "こしょう",
+        "辛子",
+        "麺",
+        "鍋",
+    ];
+    for i in 0..njd.nodes.len() {
+        let node = &njd.nodes[i];
+        let pure = node.get_pron().to_pure_string();
+        let Some(rest) = pure.strip_prefix("ツラ") else {
+            continue;
+        };
+        if !node.get_string().starts_with('辛') || !Pos::of(node).is("形容詞") {
+            continue;
+        }
+        let around = Around::of(njd, i);
+        let taste = [around.prev(), around.prev2(), around.next(), around.next2()]
+            .into_iter()
+            .flatten()
+            .any(|w| TASTE.contains(&w));
+        if taste {
+            let accent = node.get_pron().accent();
+            set_reading(njd, i, &format!("カラ{rest}"), accent);
         }
     }
 }

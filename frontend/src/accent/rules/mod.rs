@@ -23,7 +23,7 @@ use jpreprocess_core::pronunciation::Pronunciation;
 use jpreprocess_njd::{digit, digit_sequence, pronunciation, unvoiced_vowel};
 
 use self::chain::{merge_phrases, set_chain_flags};
-use self::homographs::{homograph_readings, native_prefixes, nihon_in_compounds};
+use self::homographs::{homograph_readings, karai_for_taste, native_prefixes, nihon_in_compounds};
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::numbers::{
     beds, full_numeral_before_voiced, juu_sokuon, kakkei_after_digits, no_p_after_a_vowel,
@@ -54,6 +54,7 @@ const READING_RULES: &[NamedRule] = &[
     ("言う ユー", yuu_for_iu),
     ("日本 in compounds", nihon_in_compounds),
     ("homograph by context", homograph_readings),
+    ("辛い カライ near food", karai_for_taste),
     ("set phrase or compound", phrase_readings),
     ("十 ジュッ", juu_sokuon),
     ("numeral before a voiced word", full_numeral_before_voiced),
