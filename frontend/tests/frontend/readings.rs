@@ -230,6 +230,14 @@ fn homographs_are_read_by_their_neighbours() {
 #[test]
 fn set_phrases_and_compounds_decide_a_reading() {
     for (text, expected) in [
+        ("紀元前", "キゲンゼン"),
+        ("門前で待つ", "モンゼンデマツ"),
+        ("駅前", "エキマエ"),
+        // 下 after の: under an authority モト, under a thing シタ.
+        ("支配の下で", "シハイノモトデ"),
+        ("国王陛下の下に", "コクオーヘーカノモトニ"),
+        ("テーブルの下に", "テーブルノシタニ"),
+        ("青空の下で", "アオゾラノシタデ"),
         ("今日では", "コンニチデワ"),
         ("今日は", "キョーワ"),
         ("私ども", "ワタクシドモ"),

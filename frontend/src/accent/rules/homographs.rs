@@ -127,6 +127,9 @@ impl<'a> Around<'a> {
         self.next_tag()
             .is_some_and(|p| p.is("助詞") || p.is("助動詞"))
     }
+    pub(super) fn prev2_tag(&self) -> Option<Pos> {
+        self.pos(-2)
+    }
     pub(super) fn prev_pos_is(&self, pos: &str, g1: &str) -> bool {
         self.prev_tag().is_some_and(|p| p.is1(pos, g1))
     }

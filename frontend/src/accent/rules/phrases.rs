@@ -38,6 +38,10 @@ use crate::script::is_katakana_word;
 /// - 人 after a verbal noun is ニン (案内人, 管理人, 通行人), after other nouns ジン (外国人).
 /// - 山 after a katakana name of three or more kana is サン (エベレスト山; ゴミ山 stays ヤマ), 園
 ///   after の ソノ (学びの園).
+/// - 前 after 紀元 or 門 is ゼン (紀元前 キゲンゼン, 門前 モンゼン), the compounds' on-reading.
+/// - 下 after の is モト "under" when what comes before の is an authority rather than a thing:
+///   a verbal noun or a person (支配の下で, 指導の下に, スケアドルの下に付き) or a ruler (国王陛下
+///   の下に, 法の下に); under a thing it stays シタ (テーブルの下, 青空の下).
 /// - 中 after a place, the body or a span of time is "all through" ジュー (体中, 街中, 日本中,
 ///   一晩中); after an activity or a substance it stays "during, in" チュー (試合中, 空気中).
 pub(super) fn phrase_readings(njd: &mut NJD) {
@@ -179,6 +183,18 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 Some(("サン".into(), 2))
             }
             ("園", "エン") if around.prev_is(&["の"]) => Some(("ソノ".into(), 1)),
+            ("前", "マエ") if around.prev_is(&["紀元", "門"]) => Some(("ゼン".into(), 1)),
+            ("下", "シタ")
+                if around.prev_is(&["の"])
+                    && (around.prev2_tag().is_some_and(|p| {
+                        p.is1("名詞", "サ変接続") || (p.is1("名詞", "固有名詞") && p.g[2] == "人名")
+                    }) || matches!(
+                        around.prev2(),
+                        Some("陛下" | "王" | "国王" | "法" | "名")
+                    )) =>
+            {
+                Some(("モト".into(), 2))
+            }
             ("中", "チュー")
                 if around.prev_is(&[
                     "体", "身体", "街", "町", "世界", "日本", "国", "家", "部屋", "学校", "村",
