@@ -205,7 +205,7 @@ pub(super) fn homograph_readings(njd: &mut NJD) {
                     && around.prev_pos(&["動詞", "助動詞", "形容詞", "連体詞"])
                     && around.next().is_some()
                     && !around.next_is(&["が", "を", "へ", "から", "まで"])
-                    && !(around.next_is(&["の"]) && !around.prev_pos(&["連体詞"])) =>
+                    && (around.prev_pos(&["連体詞"]) || !around.next_is(&["の"])) =>
             {
                 Some(("カタ", 1))
             }
