@@ -97,6 +97,16 @@ fn numerals_fit_the_word_after_them() {
     assert_eq!(reading("1ポンド"), "イチポンド");
     assert_eq!(reading("ナポレオン三世"), "ナポレオンサンセー");
     assert_eq!(reading("満床"), "マンショー");
+    // 一 before a one-kanji Sino-Japanese suffix is イッ (h → p after it); longer words, native
+    // nouns, 中/小 and the last digit of a number keep イチ.
+    assert_eq!(reading("一国の首相"), "イッコクノシュショー");
+    assert_eq!(reading("一審で"), "イッシンデ");
+    assert_eq!(reading("第1譜"), "ダイイップ");
+    assert_eq!(reading("一小節"), "イッショーセツ");
+    assert_eq!(reading("一単位"), "イチタンイ");
+    assert_eq!(reading("一企業"), "イチキギョー");
+    assert_eq!(reading("1中のグラフ"), "イチチューノグラフ");
+    assert_eq!(reading("二十一国"), "ニジューイチコク");
 }
 
 #[test]

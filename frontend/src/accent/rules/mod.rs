@@ -27,7 +27,7 @@ use self::homographs::{homograph_readings, karai_for_taste, native_prefixes, nih
 use self::nucleus::{phrase_accents, retreat_nucleus, set_accent_type};
 use self::numbers::{
     beds, full_numeral_before_voiced, juu_sokuon, kakkei_after_digits, no_p_after_a_vowel,
-    regnal_sansei, sanzen, tsu_me_ordinals, weekday_lists,
+    one_before_kango, regnal_sansei, sanzen, tsu_me_ordinals, weekday_lists,
 };
 use self::phrases::phrase_readings;
 use self::pos::Pos;
@@ -57,6 +57,7 @@ const READING_RULES: &[NamedRule] = &[
     ("辛い カライ near food", karai_for_taste),
     ("set phrase or compound", phrase_readings),
     ("十 ジュッ", juu_sokuon),
+    ("一 イッ before a Sino suffix", one_before_kango),
     ("numeral before a voiced word", full_numeral_before_voiced),
     ("三千 サンゼン", sanzen),
     ("三つ目 ミッツメ", tsu_me_ordinals),

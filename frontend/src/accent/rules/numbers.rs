@@ -2,7 +2,7 @@
 //! word after a number is not the counter they expected.
 
 use jpreprocess::NJD;
-use jpreprocess_core::pos::{Meishi, POS};
+use jpreprocess_core::pos::{Meishi, Setsubi, POS};
 
 use super::set_reading;
 use crate::script::{is_kanji, is_katakana_word};
@@ -32,6 +32,60 @@ pub(super) fn juu_sokuon(njd: &mut NJD) {
             let accent = njd.nodes[i].get_pron().accent();
             set_reading(njd, i, "ジュッ", accent);
         }
+    }
+}
+
+/// 一 on its own before a one-kanji Sino-Japanese suffix is イッ, as it is in the dictionary's
+/// one-word forms: 一審 イッシン, 一国 イッコク, 一書 イッショ, 1死 イッシ; an h becomes p after it
+/// (第1譜 ダイイップ). Longer words (一単位, 一企業) and native nouns (一皮, 一冬) keep イチ, as do
+/// 中 and 小 (1中 is a school or a figure). Ported from pyopenjtalk-plus's digit rules
+/// (`njd_set_digit.c`, `geminate_one_before_kango`; Modified BSD), with its list of longer
+/// words that take イッ too.
+pub(super) fn one_before_kango(njd: &mut NJD) {
+    const WORDS: [&str; 12] = [
+        "譜", "党", "佐", "体性", "生涯", "戸建", "回転", "小節", "食分", "車線", "科目", "課長",
+    ];
+    const H_TO_P: [(char, char); 5] = [
+        ('ハ', 'パ'),
+        ('ヒ', 'ピ'),
+        ('フ', 'プ'),
+        ('ヘ', 'ペ'),
+        ('ホ', 'ポ'),
+    ];
+    for i in 0..njd.nodes.len().saturating_sub(1) {
+        let one = &njd.nodes[i];
+        if one.get_string() != "一"
+            || !is_numeral(njd, i)
+            || one.get_pron().to_pure_string() != "イチ"
+        {
+            continue;
+        }
+        // Not the last digit of a number (二十一), a decimal (0.1) or a figure's number (2-1).
+        let prev = i.checked_sub(1).map(|p| &njd.nodes[p]);
+        let in_number = prev.is_some_and(|p| {
+            matches!(p.get_pos(), POS::Meishi(Meishi::Kazu))
+                || matches!(p.get_string(), "." | "．" | "-" | "－" | "‐" | "−")
+        });
+        let next = &njd.nodes[i + 1];
+        let word = next.get_string();
+        let suffix = word.chars().count() == 1
+            && matches!(next.get_pos(), POS::Meishi(Meishi::Setsubi(s)) if *s != Setsubi::Josuushi)
+            && !matches!(word, "中" | "小");
+        if in_number || !(suffix || WORDS.contains(&word)) {
+            continue;
+        }
+        let pron = next.get_pron().to_pure_string();
+        let (accent_one, accent_next) = (one.get_pron().accent(), next.get_pron().accent());
+        let Some(first) = pron.chars().next() else {
+            continue;
+        };
+        if let Some(&(_, p)) = H_TO_P.iter().find(|(h, _)| *h == first) {
+            let voiced: String = std::iter::once(p).chain(pron.chars().skip(1)).collect();
+            set_reading(njd, i + 1, &voiced, accent_next);
+        } else if !"カキクケコサシスセソタチツテト".contains(first) {
+            continue;
+        }
+        set_reading(njd, i, "イッ", accent_one);
     }
 }
 
