@@ -187,11 +187,11 @@ impl Sources {
     }
 }
 
-/// A hash of each node's spelling and moras (not its accent): equal where a stage left the
-/// word's reading alone. Hashed rather than copied, so tracking costs no allocation per word.
 /// A reading rule and the name `--explain` shows for the readings it sets.
 pub(crate) type NamedRule = (&'static str, fn(&mut NJD));
 
+/// A hash of each node's spelling and moras (not its accent): equal where a stage left the
+/// word's reading alone. Hashed rather than copied, so tracking costs no allocation per word.
 fn words(njd: &NJD) -> Vec<u64> {
     njd.nodes
         .iter()

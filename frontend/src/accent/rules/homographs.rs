@@ -263,11 +263,15 @@ pub(super) fn karai_for_taste(njd: &mut NJD) {
     ];
     for i in 0..njd.nodes.len() {
         let node = &njd.nodes[i];
+        // The spelling first: it is read without allocating, and most words fail it.
+        if !node.get_string().starts_with('辛') {
+            continue;
+        }
         let pure = node.get_pron().to_pure_string();
         let Some(rest) = pure.strip_prefix("ツラ") else {
             continue;
         };
-        if !node.get_string().starts_with('辛') || !Pos::of(node).is("形容詞") {
+        if !Pos::of(node).is("形容詞") {
             continue;
         }
         let around = Around::of(njd, i);

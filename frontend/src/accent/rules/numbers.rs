@@ -10,6 +10,15 @@ use crate::script::{is_kanji, is_katakana_word};
 /// Kana a sokuon (ッ) can stand before: k, s, t and p.
 const VOICELESS: &str = "カキクケコサシスセソタチツテトパピプペポ";
 
+/// Each h-row kana with its p-row partner: a counter's h turns p after a sokuon, and back.
+const H_AND_P: [(char, char); 5] = [
+    ('ハ', 'パ'),
+    ('ヒ', 'ピ'),
+    ('フ', 'プ'),
+    ('ヘ', 'ペ'),
+    ('ホ', 'ポ'),
+];
+
 fn starts_voiceless(pron: &str) -> bool {
     pron.chars().next().is_some_and(|c| VOICELESS.contains(c))
 }
@@ -45,13 +54,6 @@ pub(super) fn one_before_kango(njd: &mut NJD) {
     const WORDS: [&str; 12] = [
         "譜", "党", "佐", "体性", "生涯", "戸建", "回転", "小節", "食分", "車線", "科目", "課長",
     ];
-    const H_TO_P: [(char, char); 5] = [
-        ('ハ', 'パ'),
-        ('ヒ', 'ピ'),
-        ('フ', 'プ'),
-        ('ヘ', 'ペ'),
-        ('ホ', 'ポ'),
-    ];
     for i in 0..njd.nodes.len().saturating_sub(1) {
         let one = &njd.nodes[i];
         if one.get_string() != "一"
@@ -61,10 +63,12 @@ pub(super) fn one_before_kango(njd: &mut NJD) {
             continue;
         }
         // Not the last digit of a number (二十一), a decimal (0.1) or a figure's number (2-1).
-        let prev = i.checked_sub(1).map(|p| &njd.nodes[p]);
-        let in_number = prev.is_some_and(|p| {
-            matches!(p.get_pos(), POS::Meishi(Meishi::Kazu))
-                || matches!(p.get_string(), "." | "．" | "-" | "－" | "‐" | "−")
+        let in_number = i.checked_sub(1).is_some_and(|p| {
+            is_numeral(njd, p)
+                || matches!(
+                    njd.nodes[p].get_string(),
+                    "." | "．" | "-" | "－" | "‐" | "−"
+                )
         });
         let next = &njd.nodes[i + 1];
         let word = next.get_string();
@@ -79,7 +83,7 @@ pub(super) fn one_before_kango(njd: &mut NJD) {
         let Some(first) = pron.chars().next() else {
             continue;
         };
-        if let Some(&(_, p)) = H_TO_P.iter().find(|(h, _)| *h == first) {
+        if let Some(&(_, p)) = H_AND_P.iter().find(|(h, _)| *h == first) {
             let voiced: String = std::iter::once(p).chain(pron.chars().skip(1)).collect();
             set_reading(njd, i + 1, &voiced, accent_next);
         } else if !"カキクケコサシスセソタチツテト".contains(first) {
@@ -212,13 +216,6 @@ pub(super) fn weekday_lists(njd: &mut NJD) {
 /// a numeral ending in a vowel it keeps its h (一柱 ヒトハシラ, where the digit rules gave
 /// ヒトパシラ). Loanwords keep their p (１ポンド, ５パーセント).
 pub(super) fn no_p_after_a_vowel(njd: &mut NJD) {
-    const P_TO_H: [(char, char); 5] = [
-        ('パ', 'ハ'),
-        ('ピ', 'ヒ'),
-        ('プ', 'フ'),
-        ('ペ', 'ヘ'),
-        ('ポ', 'ホ'),
-    ];
     for i in 1..njd.nodes.len() {
         if !is_numeral(njd, i - 1) {
             continue;
@@ -236,7 +233,7 @@ pub(super) fn no_p_after_a_vowel(njd: &mut NJD) {
         let pure = njd.nodes[i].get_pron().to_pure_string();
         let mut chars = pure.chars();
         let Some(first) = chars.next() else { continue };
-        if let Some(&(_, h)) = P_TO_H.iter().find(|(p, _)| *p == first) {
+        if let Some(&(h, _)) = H_AND_P.iter().find(|(_, p)| *p == first) {
             let accent = njd.nodes[i].get_pron().accent();
             set_reading(njd, i, &format!("{h}{}", chars.as_str()), accent);
         }

@@ -160,7 +160,8 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 Some(("ネン".into(), 1))
             }
             ("前", "マエ")
-                if around.next_is(&["世紀", "年度", "大統領", "首相", "社長", "会長", "知事"]) =>
+                if around.next_is(&["世紀", "年度", "大統領", "首相", "社長", "会長", "知事"])
+                    || around.prev_is(&["紀元", "門"]) =>
             {
                 Some(("ゼン".into(), 1))
             }
@@ -183,7 +184,6 @@ pub(super) fn phrase_readings(njd: &mut NJD) {
                 Some(("サン".into(), 2))
             }
             ("園", "エン") if around.prev_is(&["の"]) => Some(("ソノ".into(), 1)),
-            ("前", "マエ") if around.prev_is(&["紀元", "門"]) => Some(("ゼン".into(), 1)),
             ("下", "シタ")
                 if around.prev_is(&["の"])
                     && (around.prev2_tag().is_some_and(|p| {
